@@ -1,0 +1,58 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# The first Python >= 3.12 on this machine (.python-version selects 3.13 under pyenv).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
+# Development values, so a newcomer sets nothing. Production sets its own (README).
+DEV_ENV := DJANGO_DEBUG=true
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test lint migrate demo screenshots messages clean
+
+$(VENV)/.run-installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (see .python-version)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (see .python-version)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.run-installed
+
+install: $(VENV)/.run-installed
+install-test: $(VENV)/.test-installed
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo
+	@echo "Qingtan is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/pytest
+
+screenshots: install-test
+	$(BIN)/pytest tests/e2e/test_screenshots.py --screenshots -q
+
+messages: install-test
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=bench
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Profile"), {"fields": ("display_name", "bio", "website")}),
+        (_("Notifications"), {"fields": ("notify_on_reply", "notify_on_follow")}),
+    )
+    list_display = ("username", "display_name", "email", "is_staff", "date_joined")
+    search_fields = ("username", "display_name", "email")

@@ -1,0 +1,249 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from articles.text import reading_minutes, render_article_markdown, unicode_slug
+
+http_url_validator = URLValidator(
+    schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
+)
+
+
+def normalize_url(url):
+    """The form of a URL used to spot the same original reposted twice: lower-case scheme and
+    host, no trailing slash, no fragment and no utm_* tracking parameters."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    query = urlencode(
+        sorted(
+            (key, value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if not key.lower().startswith("utm_")
+        )
+    )
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+class Source(models.Model):
+    """A publication articles are reposted from: a magazine, a site or an official account."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    homepage = models.URLField(_("homepage"), blank=True, validators=[http_url_validator], max_length=500)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Source, self.name, max_length=200, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+
+def unique_slug(model, text, *, max_length, exclude_pk=None, fallback="item"):
+    base = unicode_slug(text, max_length=max_length - 4) or fallback
+    slug, n = base, 2
+    others = model._default_manager.exclude(pk=exclude_pk) if exclude_pk else model._default_manager
+    while others.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Visible to the public right now: published, its publish time reached and its
+        takedown time (if any) not yet reached. Scheduling needs no cron job because the
+        clock is part of the query."""
+        at = at or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=at).filter(
+            Q(takedown_at__isnull=True) | Q(takedown_at__gt=at)
+        )
+
+    def tagged(self, slug):
+        return self.filter(tags__slug=slug)
+
+    def from_source(self, source):
+        return self.filter(source=source)
+
+    def for_list(self):
+        return (
+            self.published().select_related("source").prefetch_related("tags").order_by("-publish_at", "-pk")
+        )
+
+    def for_detail(self):
+        return self.select_related("source", "editor").prefetch_related("tags")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Permission(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REQUESTED = "requested", _("Requested")
+        NOT_REQUIRED = "not_required", _("Not required")
+        PUBLIC_DOMAIN = "public_domain", _("Public domain")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=220,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text=_(
+            "Part of the address. Chinese characters are kept. Left empty, it is made from the title."
+        ),
+    )
+    lead = models.CharField(_("lead"), max_length=300, blank=True, help_text=_("One line under the title."))
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("The editorial summary (冷月清谈). Markdown.")
+    )
+    summary_html = models.TextField(editable=False, blank=True)
+    body = models.TextField(_("body"), blank=True, help_text=_("The original text. Markdown."))
+    body_html = models.TextField(editable=False, blank=True)
+    reading_minutes = models.PositiveIntegerField(_("reading time (minutes)"), default=0, editable=False)
+    tags = TaggableManager(_("tags"), blank=True)
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="articles"
+    )
+    original_title = models.CharField(_("original title"), max_length=300, blank=True)
+    original_author = models.CharField(_("original author"), max_length=200, blank=True)
+    original_url = models.URLField(
+        _("original URL"), max_length=1000, blank=True, validators=[http_url_validator]
+    )
+    original_url_normalized = models.CharField(max_length=1000, blank=True, editable=False, db_index=True)
+    original_published_on = models.DateField(_("original publication date"), null=True, blank=True)
+    reprint_notice = models.TextField(
+        _("reprint notice"), blank=True, help_text=_("For example the copyright line of the original.")
+    )
+    cover_image = models.ImageField(_("cover image"), upload_to="covers/%Y/%m/", blank=True)
+
+    permission_status = models.CharField(
+        _("reprint permission"), max_length=20, choices=Permission, default=Permission.REQUESTED
+    )
+    permission_granted_by = models.CharField(_("granted by"), max_length=200, blank=True)
+    permission_granted_on = models.DateField(_("granted on"), null=True, blank=True)
+    permission_evidence = models.TextField(
+        _("evidence"),
+        blank=True,
+        help_text=_("Where the permission is recorded: an email, a contract, a link."),
+    )
+    takedown_at = models.DateTimeField(
+        _("take down at"),
+        null=True,
+        blank=True,
+        help_text=_("After this time the article disappears from every public page."),
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        help_text=_("A published article with a future time stays hidden until then. Empty: now."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("editor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="edited_articles",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+            models.Index(fields=["source", "status", "-publish_at"], name="article_source_publish_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Article, self.title, max_length=220, exclude_pk=self.pk, fallback="article"
+            )
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        self.summary_html = render_article_markdown(self.summary)
+        self.body_html = render_article_markdown(self.body)
+        self.reading_minutes = reading_minutes(f"{self.summary}\n{self.body}")
+        self.original_url_normalized = normalize_url(self.original_url)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                "summary_html",
+                "body_html",
+                "reading_minutes",
+                "original_url_normalized",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.status == self.Status.PUBLISHED:
+            if not (self.summary or "").strip():
+                errors["summary"] = _("A published article needs a summary.")
+            if not (self.body or "").strip():
+                errors["body"] = _("A published article needs a body.")
+        if self.takedown_at and self.publish_at and self.takedown_at <= self.publish_at:
+            errors["takedown_at"] = _("The takedown time must be after the publish time.")
+        if self.permission_status == self.Permission.GRANTED and not self.permission_granted_by:
+            errors["permission_granted_by"] = _("Say who granted the permission.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_public(self):
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.takedown_at is None or self.takedown_at > now)
+        )
+
+    def articles_with_same_original(self):
+        if not self.original_url_normalized:
+            return Article.objects.none()
+        return Article.objects.filter(original_url_normalized=self.original_url_normalized).exclude(
+            pk=self.pk
+        )

@@ -1,0 +1,76 @@
+"""Project-wide views that belong to no app: the health check and the error pages."""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django_ratelimit.exceptions import Ratelimited
+
+logger = logging.getLogger(__name__)
+
+
+def _database_answers():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return False
+
+
+def _cache_answers():
+    probe = uuid.uuid4().hex
+    try:
+        cache.set("healthz-probe", probe, timeout=10)
+        return cache.get("healthz-probe") == probe
+    except Exception:
+        # A cache client raises its own exception types (redis.ConnectionError, OSError...).
+        logger.exception("Health check: the cache does not answer")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    failing = [name for name, ok in checks.items() if not ok]
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "checks": {name: "ok" if ok else "failing" for name, ok in checks.items()},
+    }
+    if failing:
+        body["failing"] = failing
+    return JsonResponse(body, status=503 if failing else 200)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    if isinstance(exception, Ratelimited):
+        return too_many_requests(request, exception)
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors beyond the request: the failure may be in one of them.
+    return render(request, "500.html", status=500)
+
+
+def too_many_requests(request, exception=None):
+    response = render(request, "429.html", status=429)
+    retry_after = getattr(exception, "retry_after", None) or 60
+    response["Retry-After"] = str(int(retry_after))
+    return response

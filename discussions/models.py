@@ -1,0 +1,366 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+from articles.text import render_comment_markdown
+
+DELETED_BODY = "[deleted]"
+
+
+class Question(models.Model):
+    """One of the editor's discussion questions (怜星夜思) under an article."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.CharField(_("question"), max_length=500)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_closed = models.BooleanField(_("closed to new answers"), default=False)
+    pinned_answer = models.ForeignKey(
+        "Comment",
+        verbose_name=_("editor's pick"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self):
+        return self.text
+
+
+class Thread(models.Model):
+    """The discussion state of one article. An article without a row has an open thread."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="thread")
+    is_closed = models.BooleanField(
+        _("closed to new comments"),
+        default=False,
+        help_text=_("Editors close a thread when the discussion has run its course."),
+    )
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Staff lock a thread that has got out of hand.")
+    )
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    locked_at = models.DateTimeField(null=True, blank=True)
+    lock_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+
+    def __str__(self):
+        return str(self.article)
+
+
+class CommentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published comments, plus the reader's own comments awaiting moderation."""
+        if user is not None and user.is_authenticated:
+            return self.filter(
+                Q(status=Comment.Status.PUBLISHED) | Q(status=Comment.Status.PENDING, author=user)
+            )
+        return self.published()
+
+    def awaiting_moderation(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        PENDING = "pending", _("Awaiting moderation")
+        HIDDEN = "hidden", _("Hidden")
+        REMOVED = "removed", _("Removed")
+        SPAM = "spam", _("Spam")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
+    )
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("answers question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answers",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    body = models.TextField(_("comment"))
+    body_html = models.TextField(editable=False, blank=True)
+    is_deleted = models.BooleanField(_("deleted by its author"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.PUBLISHED, db_index=True
+    )
+    created_at = models.DateTimeField(_("posted"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    score = models.IntegerField(_("score"), default=0)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    moderation_reason = models.CharField(_("moderation reason"), max_length=500, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["article", "status", "-score"], name="comment_thread_top_idx"),
+            models.Index(fields=["question", "status"], name="comment_question_idx"),
+            models.Index(fields=["parent", "status"], name="comment_parent_idx"),
+            models.Index(fields=["author", "status", "-created_at"], name="comment_author_idx"),
+            models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author or _('deleted user')}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        max_depth = settings.QINGTAN["COMMENT_MAX_DEPTH"]
+        if self.parent_id:
+            # Deeper replies attach to the deepest allowed ancestor so threads stay readable.
+            while self.parent.depth >= max_depth:
+                self.parent = self.parent.parent
+            self.depth = self.parent.depth + 1
+        else:
+            self.depth = 0
+        self.body_html = render_comment_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if self.question_id and self.question.article_id != self.article_id:
+            errors["question"] = _("That question belongs to another article.")
+        if self.parent_id and self.parent.article_id != self.article_id:
+            errors["parent"] = _("That comment belongs to another article.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_visible(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class Vote(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="one_vote_per_user_per_comment")
+        ]
+
+    def __str__(self):
+        return f"{self.user} +1 {self.comment_id}"
+
+
+class Flag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abusive or harassing")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        OTHER = "other", _("Something else")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), on_delete=models.CASCADE, related_name="flags"
+    )
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="flags"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    text = models.CharField(_("details"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "comment"], name="one_flag_per_user_per_comment")
+        ]
+        indexes = [models.Index(fields=["resolved_at", "comment"], name="flag_open_idx")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.comment_id}"
+
+
+class Follow(models.Model):
+    """A reader following an article (new top-level comments) or a thread (replies under a comment)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="followers"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=Q(comment__isnull=True),
+                name="one_article_follow_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "comment"],
+                condition=Q(comment__isnull=False),
+                name="one_thread_follow_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} follows {self.comment_id or self.article_id}"
+
+
+class SuspensionQuerySet(models.QuerySet):
+    def in_force(self, *, at=None):
+        at = at or timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=at))
+
+
+class Suspension(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="suspensions"
+    )
+    until = models.DateTimeField(_("until"), null=True, blank=True, help_text=_("Empty: indefinitely."))
+    reason = models.CharField(_("reason"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = SuspensionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        indexes = [models.Index(fields=["user", "lifted_at"], name="suspension_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} ({self.until or 'indefinitely'})"
+
+
+class WatchedWord(models.Model):
+    class Action(models.TextChoices):
+        BLOCK = "block", _("Reject the comment")
+        HOLD = "hold", _("Send the comment to the queue")
+
+    word = models.CharField(_("word or phrase"), max_length=100, unique=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action, default=Action.HOLD)
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = _("watched word")
+        verbose_name_plural = _("watched words")
+
+    def __str__(self):
+        return self.word
+
+
+class ModerationAction(models.Model):
+    """The audit log: one row for every moderation decision, by a person or by the system."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", _("Approved")
+        HOLD = "hold", _("Held for moderation")
+        HIDE = "hide", _("Hidden")
+        REMOVE = "remove", _("Removed")
+        SPAM = "spam", _("Marked as spam")
+        RESTORE = "restore", _("Restored")
+        MOVE = "move", _("Moved to another question")
+        PIN = "pin", _("Pinned as editor's pick")
+        UNPIN = "unpin", _("Unpinned")
+        LOCK = "lock", _("Thread locked")
+        UNLOCK = "unlock", _("Thread unlocked")
+        CLOSE = "close", _("Comments closed")
+        REOPEN = "reopen", _("Comments reopened")
+        CLOSE_QUESTION = "close_question", _("Question closed")
+        REOPEN_QUESTION = "reopen_question", _("Question reopened")
+        SUSPEND = "suspend", _("User suspended")
+        UNSUSPEND = "unsuspend", _("Suspension lifted")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system acted on its own."),
+    )
+    actor_role = models.CharField(_("role"), max_length=40, blank=True)
+    kind = models.CharField(_("action"), max_length=20, choices=Kind)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation_actions"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    previous_status = models.CharField(_("previous status"), max_length=20, blank=True)
+    new_status = models.CharField(_("new status"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
