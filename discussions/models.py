@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +9,24 @@ from articles.models import Article
 from articles.text import render_comment_markdown
 
 DELETED_BODY = "[deleted]"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def with_answer_count(self):
+        """`answer_count`: published top-level comments answering the question."""
+        return self.annotate(
+            answer_count=Count(
+                "answers",
+                filter=Q(
+                    answers__status=Comment.Status.PUBLISHED,
+                    answers__parent__isnull=True,
+                    answers__is_deleted=False,
+                ),
+            )
+        )
+
+    def for_article_page(self, article):
+        return self.filter(article=article).with_answer_count().select_related("pinned_answer__author")
 
 
 class Question(models.Model):
@@ -29,13 +47,26 @@ class Question(models.Model):
         related_name="+",
     )
 
+    objects = QuestionQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("question")
         verbose_name_plural = _("questions")
+        permissions = [
+            ("curate_answers", _("Can pin answers, close questions and move answers between questions")),
+        ]
 
     def __str__(self):
         return self.text
+
+    @property
+    def visible_pick(self):
+        """The editor's pick when readers may see it (not hidden, removed or deleted since)."""
+        pick = self.pinned_answer
+        if pick is not None and pick.status == Comment.Status.PUBLISHED and not pick.is_deleted:
+            return pick
+        return None
 
 
 class Thread(models.Model):
@@ -59,6 +90,10 @@ class Thread(models.Model):
     class Meta:
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
+        permissions = [
+            ("lock_thread", _("Can lock and unlock threads")),
+            ("close_thread", _("Can close and reopen comments on an article")),
+        ]
 
     def __str__(self):
         return str(self.article)
@@ -78,6 +113,20 @@ class CommentQuerySet(models.QuerySet):
 
     def awaiting_moderation(self):
         return self.filter(status=Comment.Status.PENDING)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def descendants_of(self, ids, *, max_depth):
+        """Replies at any depth under the comments `ids`, in one query: a reply's ancestors are
+        at most `max_depth` parents up, so one join per level covers every one of them."""
+        condition = Q()
+        for level in range(1, max_depth + 1):
+            condition |= Q(**{"__".join(["parent"] * level) + "__in": ids})
+        return self.filter(condition)
+
+    def for_thread_page(self):
+        return self.select_related("author", "question")
 
 
 class Comment(models.Model):
@@ -150,6 +199,9 @@ class Comment(models.Model):
             models.Index(fields=["author", "status", "-created_at"], name="comment_author_idx"),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
         ]
+        permissions = [
+            ("moderate_comment", _("Can hide, remove and restore comments")),
+        ]
 
     def __str__(self):
         return f"{self.author or _('deleted user')}: {self.body[:40]}"
@@ -184,6 +236,10 @@ class Comment(models.Model):
     @property
     def is_visible(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
 
 
 class Vote(models.Model):
@@ -289,6 +345,7 @@ class Suspension(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("suspension")
         verbose_name_plural = _("suspensions")
+        permissions = [("suspend_user", _("Can suspend readers and lift suspensions"))]
         indexes = [models.Index(fields=["user", "lifted_at"], name="suspension_user_idx")]
 
     def __str__(self):
