@@ -1,12 +1,15 @@
+import datetime
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
@@ -79,8 +82,46 @@ class ArticleQuerySet(models.QuerySet):
             Q(takedown_at__isnull=True) | Q(takedown_at__gt=at)
         )
 
+    def readable(self, *, at=None):
+        """Reachable at their own address: what published() shows, plus archived articles, which
+        keep their page (with a banner) but leave lists, feeds and the sitemap."""
+        at = at or timezone.now()
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.ARCHIVED], publish_at__lte=at
+        ).filter(Q(takedown_at__isnull=True) | Q(takedown_at__gt=at))
+
     def tagged(self, slug):
         return self.filter(tags__slug=slug)
+
+    def published_in_month(self, year, month):
+        """Published in the given month of the site's time zone."""
+        start = timezone.make_aware(datetime.datetime(year, month, 1))
+        end = timezone.make_aware(datetime.datetime(year + month // 12, month % 12 + 1, 1))
+        return self.filter(publish_at__gte=start, publish_at__lt=end)
+
+    def related_to(self, article, *, limit=4):
+        """Public articles sharing the most tags with `article`, newest first among equals.
+        Reads the article's tags from its prefetch cache when there is one."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        if not tag_ids:
+            return self.none()
+        return (
+            self.published()
+            .filter(tags__in=tag_ids)
+            .exclude(pk=article.pk)
+            .annotate(shared_tags=Count("tags", distinct=True))
+            .select_related("source")
+            .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
+        )
+
+    def publish_now(self, *, at=None):
+        return _apply(self, lambda article: article.publish_now(at=at))
+
+    def unpublish(self):
+        return _apply(self, lambda article: article.unpublish())
+
+    def archive(self):
+        return _apply(self, lambda article: article.archive())
 
     def from_source(self, source):
         return self.filter(source=source)
@@ -92,6 +133,28 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self):
         return self.select_related("source", "editor").prefetch_related("tags")
+
+
+@dataclass
+class Outcome:
+    """What a bulk status change did: the articles it changed, those already in the wanted
+    state, and those it refused with the reason (a ValidationError)."""
+
+    changed: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+
+
+def _apply(queryset, change):
+    outcome = Outcome()
+    for article in queryset.select_related("source"):
+        try:
+            changed = change(article)
+        except ValidationError as error:
+            outcome.refused.append((article, error))
+            continue
+        (outcome.changed if changed else outcome.unchanged).append(article)
+    return outcome
 
 
 class Article(models.Model):
@@ -231,15 +294,59 @@ class Article(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _is_live(self, at):
+        return (
+            self.publish_at is not None
+            and self.publish_at <= at
+            and (self.takedown_at is None or self.takedown_at > at)
+        )
+
     @property
     def is_public(self):
-        now = timezone.now()
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at <= now
-            and (self.takedown_at is None or self.takedown_at > now)
-        )
+        return self.status == self.Status.PUBLISHED and self._is_live(timezone.now())
+
+    @property
+    def is_readable(self):
+        """Its page answers the public (see ArticleQuerySet.readable)."""
+        return self.status in {self.Status.PUBLISHED, self.Status.ARCHIVED} and self._is_live(timezone.now())
+
+    @property
+    def is_archived(self):
+        return self.status == self.Status.ARCHIVED
+
+    def publish_now(self, *, at=None):
+        """Make the article public from `at` (default now). Returns False when it already is;
+        raises ValidationError when the article may not be published (see clean())."""
+        at = at or timezone.now()
+        if self.status == self.Status.PUBLISHED and self._is_live(at):
+            return False
+        if self.takedown_at is not None and self.takedown_at <= at:
+            raise ValidationError(
+                {"takedown_at": gettext("Its takedown time has passed; change or clear it first.")}
+            )
+        self.status = self.Status.PUBLISHED
+        self.publish_at = at
+        self.full_clean()
+        self.save()
+        return True
+
+    def unpublish(self):
+        """Back to draft: gone from every public page until published again."""
+        if self.status not in {self.Status.PUBLISHED, self.Status.ARCHIVED}:
+            return False
+        self.status = self.Status.DRAFT
+        self.save()
+        return True
+
+    def archive(self):
+        """Out of lists, feeds and the sitemap; the page stays readable with a banner."""
+        if self.status == self.Status.ARCHIVED:
+            return False
+        if self.status != self.Status.PUBLISHED:
+            raise ValidationError(gettext("Only a published article can be archived."))
+        self.status = self.Status.ARCHIVED
+        self.save()
+        return True
 
     def articles_with_same_original(self):
         if not self.original_url_normalized:

@@ -1,3 +1,18 @@
+from django.urls import path
+
+from articles import feeds, views
+
 app_name = "articles"
 
-urlpatterns = []
+# Slugs are Unicode (Chinese titles keep their characters), hence str rather than slug.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<str:slug>/", views.detail, name="detail"),
+    path("articles/<str:slug>/preview/", views.preview, name="preview"),
+    path("tags/<str:slug>/", views.tag, name="tag"),
+    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("sources/<str:slug>/", views.source, name="source"),
+    path("archive/<int:year>/<int:month>/", views.archive, name="archive"),
+    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed_rss"),
+    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+]

@@ -1,0 +1,112 @@
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from articles.models import Article, Source
+
+ARTICLES_PER_PAGE = 20
+
+
+def _page(request, queryset):
+    """One page of a list; a page number that is not a number or is out of range is a 404."""
+    try:
+        page = Paginator(queryset, ARTICLES_PER_PAGE).page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404(gettext("No such page.")) from error
+    page.object_list = list(page.object_list)
+    return page
+
+
+def _list(request, queryset, **context):
+    return render(request, "articles/article_list.html", {"page_obj": _page(request, queryset), **context})
+
+
+@require_safe
+def home(request):
+    return _list(request, Article.objects.for_list(), feed_url=reverse("articles:feed_rss"))
+
+
+@require_safe
+def tag(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return _list(
+        request,
+        Article.objects.tagged(tag.slug).for_list(),
+        tag=tag,
+        heading=gettext("Tagged “%(tag)s”") % {"tag": tag.name},
+        feed_url=reverse("articles:tag_feed", kwargs={"slug": tag.slug}),
+    )
+
+
+@require_safe
+def source(request, slug):
+    source = get_object_or_404(Source, slug=slug)
+    return _list(request, Article.objects.from_source(source).for_list(), source=source, heading=source.name)
+
+
+@require_safe
+def archive(request, year, month):
+    if not (1 <= month <= 12 and 1900 <= year <= 9998):
+        raise Http404(gettext("No such month."))
+    first_day = timezone.datetime(year, month, 1)
+    return _list(
+        request,
+        Article.objects.published_in_month(year, month).for_list(),
+        month=first_day,
+        heading=gettext("Published in %(month)s") % {"month": first_day.strftime("%Y-%m")},
+        archive_months=Article.objects.published().datetimes("publish_at", "month", order="DESC"),
+    )
+
+
+@require_safe
+def detail(request, slug):
+    article = get_object_or_404(Article.objects.readable().for_detail(), slug=slug)
+    return _detail(request, article)
+
+
+@require_safe
+def preview(request, slug):
+    """Any article, whatever its status, for staff who may view articles; a 404 for anyone
+    else, so drafts do not reveal that they exist."""
+    user = request.user
+    if not (
+        user.is_staff and (user.has_perm("articles.view_article") or user.has_perm("articles.change_article"))
+    ):
+        raise Http404(gettext("No such article."))
+    article = get_object_or_404(Article.objects.for_detail(), slug=slug)
+    response = _detail(request, article, is_preview=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
+    return response
+
+
+def _detail(request, article, *, is_preview=False):
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "related": list(Article.objects.related_to(article)),
+            "is_preview": is_preview,
+            "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        },
+    )
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /articles/*/preview/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
