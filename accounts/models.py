@@ -1,7 +1,14 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from accounts.names import normalize_display_name
+
+http_url_validator = URLValidator(
+    schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
+)
 
 
 class User(AbstractUser):
@@ -15,7 +22,7 @@ class User(AbstractUser):
         help_text=_("Shown on your comments instead of your email address."),
     )
     bio = models.TextField(_("short bio"), max_length=500, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[http_url_validator])
     notify_on_reply = models.BooleanField(_("email me when someone replies to my comment"), default=True)
     notify_on_follow = models.BooleanField(_("email me about threads and articles I follow"), default=True)
 
@@ -26,9 +33,21 @@ class User(AbstractUser):
     def __str__(self):
         return self.public_name
 
+    def clean(self):
+        super().clean()
+        self.display_name = normalize_display_name(self.display_name)
+
     @property
     def public_name(self):
         return self.display_name or self.username
+
+    @property
+    def website_link(self):
+        """The website, only if it is an http(s) address: rows written around the form validation
+        (imports, the shell) must not put a javascript: link on a profile."""
+        if self.website.lower().startswith(("http://", "https://")):
+            return self.website
+        return ""
 
     def get_absolute_url(self):
         return reverse("accounts:profile", kwargs={"username": self.username})

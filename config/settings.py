@@ -4,6 +4,7 @@ The README lists each variable. Defaults are safe for a developer's machine; a p
 setting that has no safe default (the secret key) stops start-up with a message saying so.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -218,6 +220,36 @@ if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
         f"{ACCOUNT_EMAIL_VERIFICATION!r}"
     )
 LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"  # adds the display name
+ACCOUNT_USER_DISPLAY = "accounts.adapters.user_display"
+# Usernames are derived from display names (accounts.adapters) and are the profile address /u/<name>/.
+ACCOUNT_USERNAME_BLACKLIST = ["settings"]
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one replaces it once verified
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when their password or email address changes
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[清谈 Qingtan] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# With enumeration prevention on, signing up with a taken address (when verification is mandatory)
+# or asking a reset for an unknown one looks like success on the page; the owner is told by email.
+ACCOUNT_PREVENT_ENUMERATION = _env(env.bool, "DJANGO_ACCOUNT_PREVENT_ENUMERATION", default=True)
+# ACCOUNT_RATE_LIMITS stays at allauth's defaults (failed sign-ins: 10/min per IP, 5 per 5 min per
+# address). They count in the default cache, so several server processes need REDIS_URL to share
+# them; behind reverse proxies, DJANGO_TRUSTED_PROXY_COUNT says how many X-Forwarded-For hops to trust.
+ALLAUTH_TRUSTED_PROXY_COUNT = _env(env.int, "DJANGO_TRUSTED_PROXY_COUNT", default=0)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Qingtan"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+# Social sign-in is opt-in: a JSON object keyed by allauth provider id, e.g. {"github": {}} with the
+# client id and secret entered in the admin (Social applications), or inline with "APPS".
+SOCIALACCOUNT_PROVIDERS = _env(env.json, "DJANGO_SOCIALACCOUNT_PROVIDERS", default={})
+if not isinstance(SOCIALACCOUNT_PROVIDERS, dict):
+    raise ImproperlyConfigured("DJANGO_SOCIALACCOUNT_PROVIDERS must be a JSON object keyed by provider id")
+for _provider in SOCIALACCOUNT_PROVIDERS:
+    _provider_app = f"allauth.socialaccount.providers.{_provider}"
+    if not _provider.isidentifier() or importlib.util.find_spec(_provider_app) is None:
+        raise ImproperlyConfigured(f"DJANGO_SOCIALACCOUNT_PROVIDERS: unknown allauth provider {_provider!r}")
+    INSTALLED_APPS.append(_provider_app)
 
 # Internationalisation ---------------------------------------------------------------------------
 
