@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from articles import feeds, views
 
@@ -10,9 +11,9 @@ urlpatterns = [
     path("articles/<str:slug>/", views.detail, name="detail"),
     path("articles/<str:slug>/preview/", views.preview, name="preview"),
     path("tags/<str:slug>/", views.tag, name="tag"),
-    path("tags/<str:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tags/<str:slug>/feed/", require_safe(feeds.TagFeed()), name="tag_feed"),
     path("sources/<str:slug>/", views.source, name="source"),
     path("archive/<int:year>/<int:month>/", views.archive, name="archive"),
-    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed_rss"),
-    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+    path("feeds/rss/", require_safe(feeds.LatestArticlesFeed()), name="feed_rss"),
+    path("feeds/atom/", require_safe(feeds.LatestArticlesAtomFeed()), name="feed_atom"),
 ]
