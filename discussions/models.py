@@ -226,6 +226,14 @@ class Comment(models.Model):
 
     def clean(self):
         errors = {}
+        max_length = settings.QINGTAN["COMMENT_MAX_LENGTH"]
+        if not (self.body or "").strip():
+            errors["body"] = _("Write something first.")
+        elif len(self.body) > max_length:
+            errors["body"] = _("A comment can have at most %(max)d characters; this one has %(length)d.") % {
+                "max": max_length,
+                "length": len(self.body),
+            }
         if self.question_id and self.question.article_id != self.article_id:
             errors["question"] = _("That question belongs to another article.")
         if self.parent_id and self.parent.article_id != self.article_id:
@@ -412,6 +420,12 @@ class ModerationAction(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     previous_status = models.CharField(_("previous status"), max_length=20, blank=True)
     new_status = models.CharField(_("new status"), max_length=20, blank=True)
+    details = models.JSONField(
+        _("details"),
+        default=dict,
+        blank=True,
+        help_text=_("What changed, kept readable after the rows it names are gone (question texts)."),
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

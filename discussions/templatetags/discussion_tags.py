@@ -4,7 +4,9 @@ code never imports `discussions`."""
 from django import template
 from django.db.models import Count
 
-from discussions.models import Comment, Question
+from discussions import threads
+from discussions.importing import is_import_account as _is_import_account
+from discussions.models import Comment
 
 register = template.Library()
 
@@ -25,16 +27,23 @@ def attach_comment_counts(articles):
     return ""
 
 
-@register.inclusion_tag("discussions/_questions_section.html")
-def questions_section(article):
-    """The numbered 怜星夜思 section of an article page."""
-    return {"article": article, "questions": Question.objects.filter(article=article)}
+@register.inclusion_tag("discussions/_questions_section.html", takes_context=True)
+def questions_section(context, article):
+    """The numbered 怜星夜思 section of an article page: answer counts, links to the answers,
+    the editor's picks and, for editors and moderators, closing a question."""
+    return threads.questions_section_context(context.get("request"), article)
 
 
 @register.inclusion_tag("discussions/_discussion_section.html", takes_context=True)
 def discussion_section(context, article):
-    """The thread under an article: replaced by the full threaded view of the discussions issue."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    comments = Comment.objects.visible_to(user).filter(article=article).select_related("author")
-    return {"article": article, "comments": comments, "request": request, "user": user}
+    """The thread under an article, as the query string asks: `sort` (oldest, newest, top),
+    `page`, `question` (only the answers to one question) and `answer` (the question the form
+    pre-selects)."""
+    request = context["request"]
+    return threads.discussion_section_context(request, article, threads.ThreadParams.from_query(request.GET))
+
+
+@register.filter
+def is_import_account(user):
+    """True for the reserved account that holds imported comments."""
+    return _is_import_account(user)

@@ -1,0 +1,128 @@
+"""What readers do in a discussion: post, reply, edit, delete, vote, report and follow.
+
+Each function asks `moderation` whether the reader may (raising PermissionDenied or BadRequest
+with the reason when not; ValidationError for the content itself), changes its rows in one
+transaction and schedules the notification emails for after the commit.
+"""
+
+from django.core.exceptions import BadRequest
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from discussions import moderation, notifications
+from discussions.models import DELETED_BODY, Comment, Flag, Follow, ModerationAction, Vote
+
+
+def post_comment(*, article, author, body, question=None, parent=None, base_url=""):
+    """A new comment on `article`, or a reply to `parent`. Replies answer no question: they
+    belong to the conversation under the answer they reply to.
+
+    `base_url` ("https://host") makes the links in the notification emails absolute.
+    """
+    thread = moderation.thread_of(article)
+    if parent is not None:
+        if parent.article_id != article.pk:
+            raise BadRequest(gettext("That comment belongs to another article."))
+        parent.article = article
+        moderation.can_reply(author, parent, thread=thread).raise_if_refused()
+        question = None
+    else:
+        moderation.can_comment(author, article, question=question, thread=thread).raise_if_refused()
+    comment = Comment(article=article, author=author, body=body, question=question, parent=parent)
+    comment.full_clean()
+    admission = moderation.initial_status_for(comment)
+    with transaction.atomic():
+        comment.status = admission.status
+        comment.save()
+        if comment.status != Comment.Status.PUBLISHED:
+            moderation.record(
+                ModerationAction.Kind.HOLD,
+                by=None,
+                comment=comment,
+                reason=admission.reason,
+                new_status=comment.status,
+            )
+        else:
+            notifications.schedule(comment, base_url=base_url)
+    return comment
+
+
+def edit_comment(comment, *, by, body):
+    moderation.can_edit(by, comment).raise_if_refused()
+    comment.body = body
+    comment.full_clean()
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+def delete_comment(comment, *, by):
+    """Soft delete: the words go, the place in the thread (and the replies under it) stay."""
+    moderation.can_delete(by, comment).raise_if_refused()
+    comment.body = DELETED_BODY
+    comment.is_deleted = True
+    comment.save(update_fields=["body", "is_deleted"])
+    return comment
+
+
+def toggle_vote(comment, *, by):
+    """Add the reader's vote, or take it back. Returns True when the reader now votes for it.
+
+    The score moves only when a Vote row really appeared or disappeared, and moves with F() in
+    the same transaction, so double clicks and concurrent voters keep it equal to the rows.
+    """
+    moderation.can_vote(by, comment).raise_if_refused()
+    with transaction.atomic():
+        removed, _ = Vote.objects.filter(user=by, comment=comment).delete()
+        if removed:
+            Comment.objects.filter(pk=comment.pk).update(score=F("score") - 1)
+            voted = False
+        else:
+            try:
+                with transaction.atomic():
+                    Vote.objects.create(user=by, comment=comment)
+            except IntegrityError:
+                pass  # A concurrent request of the same reader voted first: the vote stands.
+            else:
+                Comment.objects.filter(pk=comment.pk).update(score=F("score") + 1)
+            voted = True
+    comment.refresh_from_db(fields=["score"])
+    return voted
+
+
+def report_comment(comment, *, by, reason, text=""):
+    moderation.can_report(by, comment).raise_if_refused()
+    already = BadRequest(gettext("You have already reported this comment."))
+    if Flag.objects.filter(user=by, comment=comment).exists():
+        raise already
+    flag = Flag(user=by, comment=comment, reason=reason, text=text)
+    flag.full_clean(exclude=["user", "comment"])
+    try:
+        with transaction.atomic():
+            flag.save()
+            moderation.comment_reported(flag)
+    except IntegrityError:
+        raise already from None
+    return flag
+
+
+def thread_root(comment):
+    while comment.parent_id is not None:
+        comment = comment.parent
+    return comment
+
+
+def set_following(user, *, article, comment=None, follow=True):
+    """Follow (or stop following) an article, or the thread under a top-level comment."""
+    lookup = {"user": user, "article": article, "comment": comment}
+    if not follow:
+        Follow.objects.filter(**lookup).delete()
+        return False
+    try:
+        with transaction.atomic():
+            Follow.objects.get_or_create(**lookup)
+    except IntegrityError:
+        pass  # Followed by a concurrent request.
+    return True

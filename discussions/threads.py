@@ -1,0 +1,331 @@
+"""The discussion shown under an article, loaded in a fixed number of queries.
+
+A page of top-level comments is one query, all their replies (to COMMENT_MAX_DEPTH) one more,
+and the reader's votes, reports and follows one each; the tree is built in Python. The count
+does not grow with the number of comments.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
+
+from discussions import moderation
+from discussions.forms import CommentForm, ReasonForm
+from discussions.models import Comment, Flag, Follow, Question, Vote
+
+SORTS = {
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "top": ("-score", "created_at", "pk"),
+}
+DEFAULT_SORT = "oldest"
+
+
+def questions_for(article):
+    """The article's questions, numbered from 1, with `answer_count` and the editor's pick;
+    one query, shared by the questions section and the thread of the same page."""
+    cached = getattr(article, "_discussion_questions", None)
+    if cached is None:
+        cached = list(Question.objects.for_article_page(article))
+        for number, question in enumerate(cached, start=1):
+            question.number = number
+        article._discussion_questions = cached
+    return cached
+
+
+def _int_or_none(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+@dataclass(frozen=True)
+class ThreadParams:
+    """What a reader chose through the query string; anything unknown falls back to the default."""
+
+    sort: str = DEFAULT_SORT
+    page: str = "1"
+    question_id: int | None = None
+    answer_id: int | None = None
+
+    @classmethod
+    def from_query(cls, query):
+        sort = query.get("sort")
+        return cls(
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+            page=(query.get("page") or "1")[:10],
+            question_id=_int_or_none(query.get("question")),
+            answer_id=_int_or_none(query.get("answer")),
+        )
+
+    def url(self, article, *, anchor="discussion", **changes):
+        """The article URL showing these choices, with `changes` applied; defaults are left out."""
+        values = {
+            "sort": self.sort,
+            "question": self.question_id,
+            "answer": self.answer_id,
+            "page": self.page,
+            **changes,
+        }
+        query = {
+            key: value
+            for key, value in values.items()
+            if value not in (None, "")
+            and not (key == "sort" and value == DEFAULT_SORT)
+            and not (key == "page" and str(value) == "1")
+        }
+        url = article.get_absolute_url()
+        if query:
+            url += "?" + urlencode(query)
+        return f"{url}#{anchor}" if anchor else url
+
+
+@dataclass
+class ThreadPage:
+    article: object
+    thread: object
+    params: ThreadParams
+    questions: list
+    question: object  # the question the thread is filtered by, or None
+    page_obj: object
+    comments: list  # top-level comments of the page, each with `children`
+    comment_count: int
+    can_comment: moderation.Decision
+    closed_reason: str
+    following_article: bool = False
+    can_curate: bool = False
+    can_lock: bool = False
+    can_close: bool = False
+    closed_by_age: bool = False
+    sort_links: list = field(default_factory=list)
+
+    @property
+    def open_questions(self):
+        return [question for question in self.questions if not question.is_closed]
+
+    def page_url(self, number):
+        return self.params.url(self.article, page=number, answer=None)
+
+    @property
+    def previous_url(self):
+        return self.page_url(self.page_obj.previous_page_number()) if self.page_obj.has_previous() else None
+
+    @property
+    def next_url(self):
+        return self.page_url(self.page_obj.next_page_number()) if self.page_obj.has_next() else None
+
+    @property
+    def all_comments_url(self):
+        return self.params.url(self.article, question=None, page=None, answer=None)
+
+
+def load_thread(article, *, user, params):
+    thread = moderation.thread_of(article)
+    questions = questions_for(article)
+    questions_by_id = {question.pk: question for question in questions}
+    question = questions_by_id.get(params.question_id)
+
+    top_level = Comment.objects.visible_to(user).filter(article=article).top_level().for_thread_page()
+    ordering = SORTS[params.sort]
+    if question is not None:
+        top_level = top_level.filter(question=question)
+        if question.pinned_answer_id:
+            # The editor's pick comes first under its question.
+            pick_first = Case(
+                When(pk=question.pinned_answer_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+            top_level = top_level.annotate(pick_first=pick_first)
+            ordering = ("pick_first", *ordering)
+    paginator = Paginator(top_level.order_by(*ordering), settings.QINGTAN["COMMENTS_PER_PAGE"])
+    page_obj = paginator.get_page(params.page)
+    roots = list(page_obj.object_list)
+
+    replies = []
+    if roots:
+        replies = list(
+            Comment.objects.visible_to(user)
+            .descendants_of([root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"])
+            .for_thread_page()
+        )
+    comments = _nest(roots, replies)
+
+    following_article = False
+    if user.is_authenticated:
+        following_article = _annotate_reader_state(user, article, comments)
+
+    pick_ids = {q.pinned_answer_id for q in questions if q.visible_pick is not None}
+    curate = user.is_authenticated and bool(moderation.can_curate(user))
+    for comment in comments:
+        comment.article = article
+        _set_permissions(comment, user=user, thread=thread, questions_by_id=questions_by_id, curate=curate)
+        comment.is_pick = comment.pk in pick_ids
+
+    page = ThreadPage(
+        article=article,
+        thread=thread,
+        params=params,
+        questions=questions,
+        question=question,
+        page_obj=page_obj,
+        comments=roots,
+        comment_count=Comment.objects.published().filter(article=article).count(),
+        can_comment=moderation.can_comment(user, article, thread=thread),
+        closed_reason=moderation.closed_reason(article, thread=thread),
+        following_article=following_article,
+        can_curate=curate,
+        can_lock=user.is_authenticated and bool(moderation.can_lock(user)),
+        can_close=user.is_authenticated and bool(moderation.can_close(user)),
+        closed_by_age=moderation.is_closed_by_age(article),
+    )
+    page.sort_links = [
+        (key, label, params.url(article, sort=key, page=None, answer=None), key == params.sort)
+        for key, label in sort_labels()
+    ]
+    return page
+
+
+def _set_permissions(comment, *, user, thread, questions_by_id, curate):
+    """What the reader may do with `comment`, from the same policy that guards the views."""
+    signed_in = user.is_authenticated
+    comment.question_number = getattr(questions_by_id.get(comment.question_id), "number", None)
+    comment.is_own = signed_in and comment.author_id == user.pk
+    comment.can_reply = signed_in and bool(moderation.can_reply(user, comment, thread=thread))
+    comment.can_edit = comment.is_own and bool(moderation.can_edit(user, comment, thread=thread))
+    comment.can_delete = comment.is_own and bool(moderation.can_delete(user, comment))
+    comment.can_vote = signed_in and bool(moderation.can_vote(user, comment, thread=thread))
+    comment.can_report = signed_in and not comment.reported and bool(moderation.can_report(user, comment))
+    comment.can_curate = curate and comment.parent_id is None
+    comment.can_pin = (
+        comment.can_curate
+        and comment.question_id is not None
+        and comment.is_visible
+        and not comment.is_deleted
+    )
+    comment.can_follow = signed_in and comment.parent_id is None
+    comment.move_choices = list(questions_by_id.values()) if comment.can_curate else []
+
+
+def prepare_comment(comment, *, user):
+    """One comment with everything its fragment shows, for the views that re-render it alone."""
+    article = comment.article
+    questions = questions_for(article)
+    questions_by_id = {question.pk: question for question in questions}
+    if not hasattr(comment, "children"):
+        comment.children = []
+    comment.voted = comment.reported = comment.followed = False
+    if user.is_authenticated:
+        _annotate_reader_state(user, article, [comment])
+    _set_permissions(
+        comment,
+        user=user,
+        thread=moderation.thread_of(article),
+        questions_by_id=questions_by_id,
+        curate=user.is_authenticated and bool(moderation.can_curate(user)),
+    )
+    pick = questions_by_id.get(comment.question_id)
+    comment.is_pick = pick is not None and pick.pinned_answer_id == comment.pk and comment.is_visible
+    return comment
+
+
+def discussion_section_context(request, article, params):
+    user = request.user
+    discussion = load_thread(article, user=user, params=params)
+    form = None
+    if discussion.can_comment:
+        open_ids = {question.pk for question in discussion.open_questions}
+        initial = {"question": params.answer_id} if params.answer_id in open_ids else {}
+        form = CommentForm(questions=discussion.open_questions, initial=initial)
+    login_url = (
+        reverse(settings.LOGIN_URL) + "?" + urlencode({"next": params.url(article, anchor="comment-form")})
+    )
+    return {
+        "article": article,
+        "discussion": discussion,
+        "form": form,
+        "login_url": login_url,
+        "reason_form": ReasonForm(),
+        "user": user,
+        "request": request,
+    }
+
+
+def questions_section_context(request, article):
+    questions = questions_for(article)
+    params = ThreadParams()
+    for question in questions:
+        question.answers_url = params.url(article, question=question.pk)
+        question.answer_url = params.url(article, answer=question.pk, anchor="comment-form")
+    user = getattr(request, "user", None)
+    return {
+        "article": article,
+        "questions": questions,
+        "can_curate": bool(user and user.is_authenticated and moderation.can_curate(user)),
+        "user": user,
+        "request": request,
+    }
+
+
+def sort_labels():
+    from django.utils.translation import gettext
+
+    return [("oldest", gettext("Oldest")), ("newest", gettext("Newest")), ("top", gettext("Top"))]
+
+
+def _nest(roots, replies):
+    """Attach each reply to its parent's `children` (oldest first) and return every comment of
+    the tree. A reply whose parent is not visible goes with it."""
+    by_id = {}
+    for root in roots:
+        root.children = []
+        by_id[root.pk] = root
+    for reply in sorted(replies, key=lambda c: (c.depth, c.created_at, c.pk)):
+        parent = by_id.get(reply.parent_id)
+        if parent is not None:
+            reply.children = []
+            parent.children.append(reply)
+            by_id[reply.pk] = reply
+    for comment in by_id.values():
+        comment.voted = comment.reported = comment.followed = False
+    return list(by_id.values())
+
+
+def _annotate_reader_state(user, article, comments):
+    """Set `voted`, `reported` and `followed` on the comments; return whether the reader
+    follows the article. Three queries, whatever the number of comments."""
+    ids = [comment.pk for comment in comments]
+    voted = set(Vote.objects.filter(user=user, comment__in=ids).values_list("comment_id", flat=True))
+    reported = set(Flag.objects.filter(user=user, comment__in=ids).values_list("comment_id", flat=True))
+    follows = set(
+        Follow.objects.filter(user=user, article=article)
+        .filter(Q(comment__isnull=True) | Q(comment__in=ids))
+        .values_list("comment_id", flat=True)
+    )
+    for comment in comments:
+        comment.voted = comment.pk in voted
+        comment.reported = comment.pk in reported
+        comment.followed = comment.pk in follows
+    return None in follows
+
+
+def comment_location(comment, *, user):
+    """The article URL that shows `comment`: the page of its thread (default sort) and its anchor."""
+    root = comment
+    while root.parent_id is not None:
+        root = root.parent
+    before = (
+        Comment.objects.visible_to(user)
+        .filter(article=comment.article_id)
+        .top_level()
+        .filter(Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk))
+        .count()
+    )
+    page = before // settings.QINGTAN["COMMENTS_PER_PAGE"] + 1
+    return ThreadParams().url(comment.article, page=page, anchor=f"comment-{comment.pk}")
