@@ -2,6 +2,7 @@
 Article with a subclass adding its inlines and columns), so everything is a class attribute or an
 overridable method."""
 
+import datetime
 import difflib
 
 import reversion
@@ -30,7 +31,7 @@ class SourceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("articles"))
+        return super().get_queryset(request).annotate(article_total=Count("articles")).order_by("name")
 
     @admin.display(description=_("articles"), ordering="article_total")
     def article_count(self, obj):
@@ -258,12 +259,8 @@ class ArticleAdmin(VersionAdmin):
         rows = []
         for name in self.compare_fields:
             field = self.model._meta.get_field(name)
-            before, after = old.get(field.attname), getattr(obj, field.attname)
-            if field.is_relation:
-                before = self._related_display(field, before)
-                after = self._related_display(field, after)
-            before = "" if before is None else str(before)
-            after = "" if after is None else str(after)
+            before = self._display(field, old.get(field.attname))
+            after = self._display(field, getattr(obj, field.attname))
             if before == after:
                 continue
             lines = None
@@ -276,8 +273,18 @@ class ArticleAdmin(VersionAdmin):
             rows.append({"label": field.verbose_name, "before": before, "after": after, "lines": lines})
         return rows
 
-    def _related_display(self, field, pk):
-        if pk is None:
+    def _display(self, field, value):
+        if value is None or value == "":
             return ""
+        if field.is_relation:
+            return self._related_display(field, value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, datetime.datetime):
+            # The admin form keeps whole seconds; a difference in microseconds is no change.
+            return localize(template_localtime(value.replace(microsecond=0)))
+        return str(value)
+
+    def _related_display(self, field, pk):
         related = field.related_model._default_manager.filter(pk=pk).first()
         return str(related) if related else f"#{pk}"

@@ -15,8 +15,11 @@ from taggit.managers import TaggableManager
 
 from articles.text import reading_minutes, render_article_markdown, unicode_slug
 
+# Its own code, so a model form shows this message rather than the form field's generic "invalid".
 http_url_validator = URLValidator(
-    schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
+    schemes=["http", "https"],
+    message=_("Enter a web address starting with http:// or https://."),
+    code="http_only",
 )
 
 
