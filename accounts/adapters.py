@@ -1,10 +1,13 @@
 """How allauth fits Qingtan: usernames, display names and the answer to a password-guessing run."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib.sites.requests import RequestSite
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from accounts.names import normalize_display_name, reserved_word_in
 
@@ -29,6 +32,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         user.display_name = form.cleaned_data.get("display_name") or user.display_name
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        # Without django.contrib.sites allauth would greet readers with the bare host name.
+        site = RequestSite(allauth_context.request)
+        site.name = gettext("Qingtan")
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
 
     def pre_authenticate(self, request, **credentials):
         """Too many failed sign-ins answer 429 Too Many Requests with the site's page, not a

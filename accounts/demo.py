@@ -41,7 +41,8 @@ def ensure_demo_accounts():
             group = Group.objects.filter(name=group_name).first()
             if group:
                 user.groups.add(group)
-        EmailAddress.objects.get_or_create(
+        # Verified, so the demo sign-ins work with mandatory verification too.
+        EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
         rows.append((username, email, DEMO_PASSWORD, role))

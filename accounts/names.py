@@ -4,7 +4,7 @@ A name is normalised before it is checked or stored: compatibility forms folded 
 letters become plain ones), invisible characters dropped (zero-width spaces and joiners, bidi
 controls that reorder text, other format and control characters) and runs of whitespace collapsed.
 A reader's name may then not contain a reserved word (``QINGTAN["RESERVED_DISPLAY_NAMES"]``) in any
-case, spacing, punctuation or common look-alike spelling, so nobody poses as staff.
+case, spacing, punctuation, accents or common look-alike spelling, so nobody poses as staff.
 """
 
 import unicodedata
@@ -37,8 +37,10 @@ def normalize_display_name(value):
 
 
 def _skeleton(value):
-    folded = normalize_display_name(value).casefold().translate(_LOOKALIKES)
-    return "".join(ch for ch in folded if ch.isalnum())
+    """The letters and digits of a name, without case, accents or look-alike spellings."""
+    decomposed = unicodedata.normalize("NFKD", normalize_display_name(value).casefold())
+    folded = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
+    return "".join(ch for ch in folded.translate(_LOOKALIKES) if ch.isalnum())
 
 
 def reserved_word_in(value):
