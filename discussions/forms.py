@@ -23,14 +23,15 @@ class CommentForm(forms.Form):
     )
 
     def __init__(self, *args, questions=None, **kwargs):
-        """`questions`: the open questions a new comment may answer; None for replies and edits."""
+        """`questions`: the open questions a new comment may answer (the field rejects any other);
+        None for replies and edits, which answer no question."""
         super().__init__(*args, **kwargs)
         max_length = settings.QINGTAN["COMMENT_MAX_LENGTH"]
         body = self.fields["body"]
         body.max_length = max_length
         body.validators.append(MaxLengthValidator(max_length))
         body.widget.attrs["maxlength"] = str(max_length)
-        if questions:
+        if questions is not None:
             self.fields["question"].choices = [
                 ("", _("No particular question")),
                 *((question.pk, f"{question.number}. {question.text}") for question in questions),

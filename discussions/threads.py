@@ -299,15 +299,13 @@ def _nest(roots, replies):
 
 def _annotate_reader_state(user, article, comments):
     """Set `voted`, `reported` and `followed` on the comments; return whether the reader
-    follows the article. Three queries, whatever the number of comments."""
-    ids = [comment.pk for comment in comments]
-    voted = set(Vote.objects.filter(user=user, comment__in=ids).values_list("comment_id", flat=True))
-    reported = set(Flag.objects.filter(user=user, comment__in=ids).values_list("comment_id", flat=True))
-    follows = set(
-        Follow.objects.filter(user=user, article=article)
-        .filter(Q(comment__isnull=True) | Q(comment__in=ids))
-        .values_list("comment_id", flat=True)
+    follows the article. Three queries, whatever the number of comments: the reader's rows on
+    this article, which stay few, rather than a list of every comment id."""
+    voted = set(Vote.objects.filter(user=user, comment__article=article).values_list("comment_id", flat=True))
+    reported = set(
+        Flag.objects.filter(user=user, comment__article=article).values_list("comment_id", flat=True)
     )
+    follows = set(Follow.objects.filter(user=user, article=article).values_list("comment_id", flat=True))
     for comment in comments:
         comment.voted = comment.pk in voted
         comment.reported = comment.pk in reported
