@@ -7,6 +7,11 @@ class DiscussionsConfig(AppConfig):
     verbose_name = _("Discussions")
 
     def ready(self):
+        from articles.signals import article_imported
         from discussions.account_data import register_personal_data
+        from discussions.importing import on_article_imported
 
         register_personal_data()
+        article_imported.connect(
+            on_article_imported, dispatch_uid="discussions.import_questions_and_comments"
+        )
