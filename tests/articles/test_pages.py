@@ -89,7 +89,7 @@ def test_the_article_page_shows_attribution_summary_questions_body_tags_and_disc
     assert attribution.find("a", href="https://compiler-review.example/")
     assert attribution.find("time")["datetime"] == "2025-02-07"
     assert "Reprinted with permission." in attribution.text
-    assert "1 minute read" in page.select_one(".article__header").text
+    assert "1 min read" in page.select_one(".article__header").text
     summary = page.select_one(".summary")
     assert summary.h2.text == "Summary"
     assert summary.strong.text == "nine"
