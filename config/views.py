@@ -1,6 +1,7 @@
 """Project-wide views that belong to no app: the health check and the error pages."""
 
 import logging
+import sys
 import uuid
 
 from django.core.cache import cache
@@ -10,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_ratelimit.exceptions import Ratelimited
+
+from config.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +28,12 @@ def _database_answers():
 
 
 def _cache_answers():
+    # The site's cache fails open (config/cache.py); its strict face raises, so an outage shows here.
+    strict = getattr(cache, "strict", cache)
     probe = uuid.uuid4().hex
     try:
-        cache.set("healthz-probe", probe, timeout=10)
-        return cache.get("healthz-probe") == probe
+        strict.set("healthz-probe", probe, timeout=10)
+        return strict.get("healthz-probe") == probe
     except Exception:
         # A cache client raises its own exception types (redis.ConnectionError, OSError...).
         logger.exception("Health check: the cache does not answer")
@@ -65,7 +70,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No context processors beyond the request: the failure may be in one of them.
+    # Called while the exception is being handled: a database outage raised outside a view
+    # (by the session or the user loaded in middleware) still gets the friendly 503.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable_response()
+    # 500.html uses nothing from the context processors: the failure may be in one of them.
     return render(request, "500.html", status=500)
 
 

@@ -1,6 +1,7 @@
 """Views that fail on purpose, to see each error page as a visitor would."""
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import OperationalError
 from django.urls import include, path
 from django_ratelimit.exceptions import Ratelimited
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("forbidden/", raise_(PermissionDenied("Locked threads take no new comments."))),
     path("limited/", raise_(Ratelimited())),
     path("broken/", raise_(RuntimeError("boom"))),
+    path("database-outage/", raise_(OperationalError("server closed the connection unexpectedly"))),
     path("", include("config.urls")),
 ]
 
