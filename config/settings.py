@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_htmx",
+    "config.apps.SiteConfig",
     "accounts",
     "articles",
     "discussions",
