@@ -56,7 +56,7 @@ class ArticleAdmin(BaseArticleAdmin):
         # A correlated subquery rather than a JOIN + GROUP BY: the changelist's count and date
         # queries then leave it out, and it cannot multiply rows of other annotations.
         published = (
-            Comment.objects.published()
+            Comment.objects.counted()
             .filter(article=OuterRef("pk"))
             .order_by()
             .values("article")

@@ -103,6 +103,10 @@ class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
 
+    def counted(self):
+        """What a comment count counts: published comments their authors have not deleted."""
+        return self.published().filter(is_deleted=False)
+
     def visible_to(self, user):
         """Published comments, plus the reader's own comments awaiting moderation."""
         if user is not None and user.is_authenticated:

@@ -176,7 +176,7 @@ def load_thread(article, *, user, params):
         question=question,
         page_obj=page_obj,
         comments=roots,
-        comment_count=Comment.objects.published().filter(article=article).count(),
+        comment_count=Comment.objects.counted().filter(article=article).count(),
         can_comment=moderation.can_comment(user, article, thread=thread),
         closed_reason=moderation.closed_reason(article, thread=thread),
         following_article=following_article,

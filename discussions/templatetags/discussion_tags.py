@@ -16,7 +16,7 @@ def attach_comment_counts(articles):
     """Set `comment_count` on each article of a list with one query for the whole list."""
     articles = list(articles)
     counts = dict(
-        Comment.objects.published()
+        Comment.objects.counted()
         .filter(article__in=[a.pk for a in articles])
         .values_list("article")
         .annotate(n=Count("pk"))

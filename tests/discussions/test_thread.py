@@ -220,3 +220,12 @@ def test_a_profile_link_never_shows_an_email(client, article):
     CommentFactory(article=article, author=author)
     html = client.get(article.get_absolute_url()).content.decode()
     assert author.email not in html
+
+
+def test_comment_counts_leave_out_hidden_and_deleted_comments(client, article):
+    CommentFactory.create_batch(2, article=article)
+    CommentFactory(article=article, status=Comment.Status.HIDDEN)
+    CommentFactory(article=article, is_deleted=True, body="[deleted]")
+    assert page_of(client, article).select_one(".discussion__count").text == "2 comments"
+    home = client.get("/").content.decode()
+    assert "2 comments" in home and "3 comments" not in home
