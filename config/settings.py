@@ -196,6 +196,9 @@ TASKS = {
         "BACKEND": env.str("DJANGO_TASKS_BACKEND", default="django.tasks.backends.immediate.ImmediateBackend")
     }
 }
+if TASKS["default"]["BACKEND"].startswith("django_tasks_db."):
+    # The database queue keeps its tasks in its own table (README, "Notifications in production").
+    INSTALLED_APPS.append("django_tasks_db")
 
 # Auth -------------------------------------------------------------------------------------------
 
