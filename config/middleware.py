@@ -18,11 +18,11 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
-def _stylesheet_url():
+def _static_url(path):
     try:
-        return static("css/site.css")
+        return static(path)
     except ValueError:  # no manifest yet (collectstatic not run): this page must still render
-        return f"{settings.STATIC_URL}css/site.css"
+        return f"{settings.STATIC_URL}{path}"
 
 
 def database_unavailable_response():
@@ -31,7 +31,8 @@ def database_unavailable_response():
     context = {
         "LANGUAGE_CODE": get_language(),
         "LANGUAGE_BIDI": get_language_bidi(),
-        "stylesheet": _stylesheet_url(),
+        "stylesheet": _static_url("css/site.css"),
+        "icon": _static_url("img/favicon.svg"),
     }
     html = render_to_string("503.html", context)
     response = HttpResponse(html, status=503)

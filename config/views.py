@@ -7,8 +7,9 @@ import uuid
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django_ratelimit.exceptions import Ratelimited
 
@@ -52,6 +53,14 @@ def healthz(request):
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)
+
+
+@require_GET
+@cache_control(max_age=86400)
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin, JSON, feeds).
+    # Temporary: the target carries a content hash that changes with the icon.
+    return redirect(static("img/favicon.svg"))
 
 
 def bad_request(request, exception=None):

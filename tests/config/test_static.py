@@ -20,3 +20,10 @@ def test_whitenoise_serves_hashed_static_files_with_far_future_caching(settings,
     assert "max-age=315360000" in response["Cache-Control"]
     assert "immutable" in response["Cache-Control"]
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/favicon.svg"
+    assert "max-age=86400" in response["Cache-Control"]

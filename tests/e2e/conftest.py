@@ -1,0 +1,173 @@
+"""Browser tests: Playwright driving Debian's headless Chromium against pytest-django's live server.
+
+Without /usr/bin/chromium the tests skip with one reason line, unless QINGTAN_REQUIRE_BROWSER=1
+(set by .ci/run): then a missing browser fails them. When a test fails, a screenshot and the HTML
+of each open page are saved under test-artifacts/ (or $QINGTAN_TEST_ARTIFACTS).
+
+Fixtures for journeys:
+- `page` (pytest-playwright) in a Chinese-speaking reader's browser, pointed at the live server:
+  `page.goto(live_server.url + "/")` or `page.goto(url("articles:home"))`.
+- `url("name", *args)`: the live server's absolute URL of a named route.
+- `sign_in(user, context=None)`: signs the browser context in as `user` through a session cookie,
+  without the sign-in form (use the form only in the journey that is about signing in).
+- `console_errors`: JavaScript errors and CSP violations the page reported; assert it is empty.
+- `assert_accessible(page)`: axe-core finds no serious or critical violation (tests/e2e/axe.py).
+- `new_context(**options)`: a further browser (another reader, JavaScript disabled, a phone).
+"""
+
+import os
+import re
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("QINGTAN_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(os.environ.get("QINGTAN_TEST_ARTIFACTS") or PROJECT / "test-artifacts")
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_is_installed():
+    # Raised from this one place, so `-ra` reports every skipped browser test on one line.
+    if CHROMIUM.exists():
+        return
+    message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+    if os.environ.get("QINGTAN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{message}; QINGTAN_REQUIRE_BROWSER=1 forbids skipping the browser tests", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A reader in China: Accept-Language zh-CN, Shanghai time, a laptop-sized window.
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_artifacts_folder():
+    # Only what this run saved stays, so CI's artifacts are this run's failures.
+    for stale in ARTIFACTS.glob("*") if ARTIFACTS.is_dir() else []:
+        if stale.is_file() and stale.suffix in {".png", ".html", ".txt"}:
+            stale.unlink()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.qingtan_call_failed = report.failed
+    if report.when == "teardown" and getattr(item, "qingtan_artifacts", None):
+        report.sections.append(("browser artifacts", "\n".join(str(p) for p in item.qingtan_artifacts)))
+    return report
+
+
+def _save_artifacts(node, contexts):
+    name = re.sub(r"[^\w.-]+", "-", node.nodeid.split("tests/e2e/")[-1]).strip("-")[:150]
+    saved = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pages = [page for context in contexts for page in context.pages]
+    for number, page in enumerate(pages, start=1):
+        stem = ARTIFACTS / (name if len(pages) == 1 else f"{name}-{number}")
+        try:
+            page.screenshot(path=f"{stem}.png", full_page=True)
+            Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")
+        except Exception as exc:  # a crashed page must not hide the test's own failure
+            Path(f"{stem}.txt").write_text(f"{page.url}\ncould not save the page: {exc}\n", encoding="utf-8")
+        saved.extend(p for p in (Path(f"{stem}.png"), Path(f"{stem}.html")) if p.exists())
+    node.qingtan_artifacts = saved
+
+
+@pytest.fixture
+def new_context(new_context, request):
+    """pytest-playwright's factory, keeping what the pages showed when the test failed."""
+    contexts = []
+
+    def create(**kwargs):
+        context = new_context(**kwargs)
+        # Pages of a local server answer fast; a missing element should fail in seconds, not 30.
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield create
+    if getattr(request.node, "qingtan_call_failed", False):
+        _save_artifacts(request.node, contexts)
+
+
+@pytest.fixture
+def url(live_server):
+    def url(name, *args, **kwargs):
+        return live_server.url + reverse(name, args=args, kwargs=kwargs)
+
+    return url
+
+
+@pytest.fixture
+def sign_in(live_server, context):
+    """Sign a browser context in as a user by handing it a session made with force_login."""
+
+    def sign_in(user, context=context):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def console_errors(page):
+    """Errors the page logged: uncaught exceptions, failed loads and Content-Security-Policy refusals."""
+    errors = []
+
+    def on_console(message):
+        # An error page's own status (404, 503...) is logged too; that one is what the test expects.
+        if message.type != "error" or (
+            message.text.startswith("Failed to load resource") and message.location.get("url") == page.url
+        ):
+            return
+        errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
+def assert_accessible():
+    from tests.e2e.axe import assert_accessible
+
+    return assert_accessible
