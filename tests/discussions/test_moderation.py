@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -320,3 +321,14 @@ def test_transitions_check_permissions_themselves(user, editor, article):
     moderation.close_comments(article, by=editor, reason="Admin command")
     assert ModerationAction.objects.get().actor_role == "editor"
     assert Question.objects.get().is_closed is False
+
+
+def test_the_staff_preview_of_a_draft_shows_its_discussion_closed(client, editor):
+    draft = ArticleFactory(status=Article.Status.DRAFT)
+    QuestionFactory(article=draft)
+    client.force_login(editor)
+    response = client.get(reverse("articles:preview", kwargs={"slug": draft.slug}))
+    page = soup(response)
+    assert "not published" in page.select_one(".discussion__closed").text
+    assert page.select_one("#comment-form") is None
+    assert page.select_one("#questions") is not None
