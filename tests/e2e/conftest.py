@@ -38,6 +38,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# Every browser is a reader in China unless a test says otherwise: new_context(locale="en-US").
+CONTEXT_DEFAULTS = {
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+    "viewport": {"width": 1280, "height": 900},
+}
 ARTIFACTS = Path(os.environ.get("QINGTAN_TEST_ARTIFACTS") or PROJECT / "test-artifacts")
 
 
@@ -62,17 +68,6 @@ def _chromium_is_installed():
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # A reader in China: Accept-Language zh-CN, Shanghai time, a laptop-sized window.
-    return {
-        **browser_context_args,
-        "locale": "zh-CN",
-        "timezone_id": "Asia/Shanghai",
-        "viewport": {"width": 1280, "height": 900},
-    }
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -115,7 +110,7 @@ def new_context(new_context, request):
     contexts = []
 
     def create(**kwargs):
-        context = new_context(**kwargs)
+        context = new_context(**{**CONTEXT_DEFAULTS, **kwargs})
         # Pages of a local server answer fast; a missing element should fail in seconds, not 30.
         context.set_default_timeout(10_000)
         contexts.append(context)
