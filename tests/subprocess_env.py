@@ -12,6 +12,7 @@ SETTINGS_VARIABLES = {name for name in os.environ if name.startswith(("DJANGO_",
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests (tests/e2e/conftest.py), never for a child
 }
 
 
