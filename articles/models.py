@@ -357,3 +357,44 @@ class Article(models.Model):
         return Article.objects.filter(original_url_normalized=self.original_url_normalized).exclude(
             pk=self.pk
         )
+
+
+class SearchVectorField(models.TextField):
+    """PostgreSQL's tsvector, built in Python (see articles.search.tokens); plain text, left
+    empty, on other databases, which keep their terms in their own full-text table."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_placeholder(self, value, compiler, connection):
+        return "CAST(%s AS tsvector)" if connection.vendor == "postgresql" else "%s"
+
+
+class ArticleSearchEntry(models.Model):
+    """The searchable text of one published or archived article, as plain text, kept in step
+    with the article by articles.search.index. Whether the article is public right now is
+    decided at query time with the article's own published()."""
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_entry",
+    )
+    title = models.TextField(_("title"), blank=True)
+    original_title = models.TextField(_("original title"), blank=True)
+    lead = models.TextField(_("lead"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    tags = models.TextField(_("tags"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,133 @@
+"""Where each database keeps the terms of articles.search.tokens and how it matches them.
+
+SQLite: an FTS5 table (articles_search_fts), one row per entry with the article's id as rowid
+and one column of space-separated terms per field. Its `ascii` tokenizer only splits on the
+spaces (every non-ASCII character is part of a token), so the terms stay exactly as made in
+Python. The rows are written with the entries; a trigger removes a row when its entry goes,
+whatever deletes it (a cascade, a flush). Ranked by bm25() with per-column weights.
+
+PostgreSQL: a tsvector column on the entry, built in Python with each term's positions and a
+weight per field (A: titles, B: lead and summary, C: tags and source, D: body), under a GIN
+index. A query is a tsquery of the terms, CJK phrases rechecked against the plain text (a
+tsvector keeps at most 256 positions per term and none past 16,383, too few to be sure of a
+phrase in a long article). Ranked by ts_rank().
+
+Both answer `match(terms)` with SQL selecting (article_id, rank), lower rank first.
+"""
+
+from django.db import connection
+
+FIELDS = ("title", "original_title", "lead", "summary", "tags", "source", "body")
+ENTRY_TABLE = "articles_articlesearchentry"
+
+
+def current():
+    return BACKENDS[connection.vendor]
+
+
+class SQLiteBackend:
+    table = "articles_search_fts"
+    trigger = "articles_search_entry_delete"
+    # bm25() weights in FIELDS order: titles count most, the body least.
+    weights = (10.0, 8.0, 4.0, 4.0, 3.0, 2.0, 1.0)
+
+    def create_schema(self, cursor):
+        cursor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} USING fts5("
+            f"{', '.join(FIELDS)}, tokenize='ascii')"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER IF NOT EXISTS {self.trigger} AFTER DELETE ON {ENTRY_TABLE} "  # noqa: S608
+            f"BEGIN DELETE FROM {self.table} WHERE rowid = old.article_id; END"
+        )
+
+    def drop_schema(self, cursor):
+        cursor.execute(f"DROP TRIGGER IF EXISTS {self.trigger}")
+        cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def prepare(self, entry, terms_by_field):
+        entry.search_vector = None
+
+    def write(self, cursor, entries, terms_by_entry):
+        ids = [entry.article_id for entry in entries]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                f"DELETE FROM {self.table} WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                chunk,
+            )
+        placeholders = ", ".join(["%s"] * (len(FIELDS) + 1))
+        cursor.executemany(
+            f"INSERT INTO {self.table} (rowid, {', '.join(FIELDS)}) VALUES ({placeholders})",  # noqa: S608
+            [
+                [entry.article_id, *(" ".join(terms) for terms in terms_by_entry[entry.article_id])]
+                for entry in entries
+            ],
+        )
+
+    def match(self, terms):
+        parts = []
+        for term in terms:
+            phrase = '"' + " ".join(term.terms).replace('"', '""') + '"'
+            parts.append(f"{phrase}*" if term.kind == "prefix" else phrase)
+        weights = ", ".join(str(weight) for weight in self.weights)
+        sql = (
+            f"SELECT rowid AS article_id, bm25({self.table}, {weights}) AS rank "  # noqa: S608 - constants
+            f"FROM {self.table} WHERE {self.table} MATCH %s"
+        )
+        return sql, [" AND ".join(parts)]
+
+
+class PostgreSQLBackend:
+    index = "articles_search_vector_gin"
+    field_weights = ("A", "A", "B", "B", "C", "C", "D")
+    MAX_POSITION = 16383
+    MAX_POSITIONS_PER_TERM = 256
+
+    def create_schema(self, cursor):
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {self.index} ON {ENTRY_TABLE} USING gin (search_vector)")
+
+    def drop_schema(self, cursor):
+        cursor.execute(f"DROP INDEX IF EXISTS {self.index}")
+
+    def prepare(self, entry, terms_by_field):
+        positions = {}
+        position = 0
+        for weight, terms in zip(self.field_weights, terms_by_field, strict=True):
+            for term in terms:
+                position = min(position + 1, self.MAX_POSITION)
+                found = positions.setdefault(term, [])
+                if len(found) < self.MAX_POSITIONS_PER_TERM and not (found and position == self.MAX_POSITION):
+                    found.append(f"{position}{weight}")
+            position = min(position + 1, self.MAX_POSITION)
+        entry.search_vector = " ".join(
+            f"{_quote(term)}:{','.join(found)}" for term, found in positions.items()
+        )
+
+    def write(self, cursor, entries, terms_by_entry):
+        pass
+
+    def match(self, terms):
+        parts, rechecks = [], []
+        for term in terms:
+            if term.kind == "prefix":
+                parts.append(f"{_quote(term.terms[0])}:*")
+            else:
+                parts.extend(_quote(lexeme) for lexeme in term.terms)
+            if term.kind == "phrase":
+                rechecks.append(term.text)
+        text = f"concat_ws(E'\\n', {', '.join('e.' + field for field in FIELDS)})"
+        sql = (
+            "SELECT e.article_id, -ts_rank(e.search_vector, q.query) AS rank "  # noqa: S608 - constants
+            f"FROM {ENTRY_TABLE} e, CAST(%s AS tsquery) AS q(query) "
+            "WHERE e.search_vector @@ q.query"
+        ) + f" AND strpos({text}, %s) > 0" * len(rechecks)
+        return sql, [" & ".join(parts), *rechecks]
+
+
+def _quote(lexeme):
+    """A lexeme as tsvector and tsquery input read it, whatever characters it holds."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgreSQLBackend()}

@@ -1,0 +1,178 @@
+"""Keeping the search index in step with the articles.
+
+An article has an entry while it is published or archived; any other status removes it. The
+receivers below run in the transaction of the change that triggers them, so the index never
+disagrees with committed data. `rebuild()` (manage.py rebuild_search_index) starts afresh.
+Changes that bypass signals (QuerySet.update(), raw SQL) need a rebuild.
+"""
+
+import html
+import re
+
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
+from taggit.models import Tag, TaggedItem
+
+from articles.models import Article, ArticleSearchEntry, Source
+from articles.search import backends
+from articles.search.tokens import document_terms
+
+INDEXED_STATUSES = (Article.Status.PUBLISHED, Article.Status.ARCHIVED)
+BATCH_SIZE = 500
+TAG_SEPARATOR = "\n"
+
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|hr|h[1-6]|li|ul|ol|blockquote|pre|table|thead|tbody|tr|td|th|figure|figcaption)\b[^>]*>"
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+
+
+def plain_text(rendered_html):
+    """The text of our own sanitised Markdown HTML: blocks on lines of their own, inline markup
+    dropped without a space, so 独立<em>研究者</em> stays one run of characters."""
+    text = _TAG.sub("", _BLOCK_TAG.sub("\n", rendered_html or ""))
+    text = _SPACES.sub(" ", html.unescape(text))
+    return _BLANK_LINES.sub("\n", text).strip()
+
+
+def _entry(article):
+    return ArticleSearchEntry(
+        article_id=article.pk,
+        title=article.title,
+        original_title=article.original_title,
+        lead=article.lead,
+        summary=plain_text(article.summary_html),
+        tags=TAG_SEPARATOR.join(tag.name for tag in article.tags.all()),
+        source=article.source.name,
+        body=plain_text(article.body_html),
+    )
+
+
+def index_articles(article_ids):
+    """Bring the entries of these articles in line with the articles: written for those that
+    are published or archived, removed for the others and for those that no longer exist."""
+    article_ids = list(article_ids)
+    with transaction.atomic():
+        for start in range(0, len(article_ids), BATCH_SIZE):
+            _index_batch(article_ids[start : start + BATCH_SIZE])
+
+
+def _index_batch(article_ids):
+    articles = list(
+        Article.objects.filter(pk__in=article_ids, status__in=INDEXED_STATUSES)
+        .select_related("source")
+        .prefetch_related("tags")
+        .only(*_ARTICLE_FIELDS)
+    )
+    indexed = {article.pk for article in articles}
+    stale = [pk for pk in article_ids if pk not in indexed]
+    if stale:
+        ArticleSearchEntry.objects.filter(article_id__in=stale).delete()
+    if articles:
+        _write([_entry(article) for article in articles])
+
+
+_ARTICLE_FIELDS = ("title", "original_title", "lead", "summary_html", "body_html", "source__name")
+_TEXT_FIELDS = [*backends.FIELDS, "search_vector"]
+
+
+def _write(entries):
+    backend = backends.current()
+    terms_by_entry = {}
+    for entry in entries:
+        terms = [document_terms(getattr(entry, field)) for field in backends.FIELDS]
+        terms_by_entry[entry.article_id] = terms
+        backend.prepare(entry, terms)
+    ArticleSearchEntry.objects.bulk_create(
+        entries, update_conflicts=True, unique_fields=["article"], update_fields=[*_TEXT_FIELDS, "indexed_at"]
+    )
+    with connection.cursor() as cursor:
+        backend.write(cursor, entries, terms_by_entry)
+
+
+def rebuild(*, batch_size=BATCH_SIZE, progress=None):
+    """Empty the index and index every published and archived article again, in batches, in
+    one transaction (readers keep the old index until it commits). `progress(n)` is called
+    after each batch with the number of articles done in it. Returns the number indexed."""
+    backend = backends.current()
+    ids = list(
+        Article.objects.filter(status__in=INDEXED_STATUSES).order_by("pk").values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            backend.drop_schema(cursor)
+        ArticleSearchEntry.objects.all()._raw_delete(ArticleSearchEntry.objects.db)
+        with connection.cursor() as cursor:
+            backend.create_schema(cursor)
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start : start + batch_size]
+            _index_batch(batch)
+            if progress:
+                progress(len(batch))
+    return len(ids)
+
+
+# Receivers, connected by ArticlesConfig.ready() -------------------------------------------------
+
+
+def _article_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_articles([instance.pk])
+
+
+def _tags_changed(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
+        index_articles([instance.pk])
+
+
+def _tag_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    index_articles(
+        article_id
+        for article_id, names in ArticleSearchEntry.objects.filter(article__tags=instance).values_list(
+            "article_id", "tags"
+        )
+        if instance.name not in names.split(TAG_SEPARATOR)
+    )
+
+
+def _tag_deleting(sender, instance, **kwargs):
+    # Its taggings go with it, without m2m_changed: note whose entries to correct afterwards.
+    instance._search_article_ids = list(
+        ArticleSearchEntry.objects.filter(article__tags=instance).values_list("article_id", flat=True)
+    )
+
+
+def _tag_deleted(sender, instance, **kwargs):
+    index_articles(getattr(instance, "_search_article_ids", []))
+
+
+def _source_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_articles(
+            ArticleSearchEntry.objects.filter(article__source=instance)
+            .exclude(source=instance.name)
+            .values_list("article_id", flat=True)
+        )
+
+
+def _build_if_missing(sender, using, **kwargs):
+    """After migrate: a database whose articles predate the index gets it built once."""
+    if (
+        not ArticleSearchEntry.objects.using(using).exists()
+        and Article.objects.using(using).filter(status__in=INDEXED_STATUSES).exists()
+    ):
+        rebuild()
+
+
+def connect(app_config):
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="search_article_saved")
+    m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="search_tags_changed")
+    post_save.connect(_tag_saved, sender=Tag, dispatch_uid="search_tag_saved")
+    pre_delete.connect(_tag_deleting, sender=Tag, dispatch_uid="search_tag_deleting")
+    post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="search_tag_deleted")
+    post_save.connect(_source_saved, sender=Source, dispatch_uid="search_source_saved")
+    post_migrate.connect(_build_if_missing, sender=app_config, dispatch_uid="search_build_if_missing")

@@ -1,0 +1,163 @@
+"""Running a search: cleaning the reader's query, matching it with the database's backend,
+and the results a Paginator pages through, each with its highlighted title and snippet."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article
+from articles.search import backends
+from articles.search.tokens import WORD_PATTERN, query_terms, word_term
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 10
+SNIPPET_LENGTH = 160
+SNIPPET_LEAD_IN = 40
+# Control and format characters (bidi overrides, zero-width joiners), surrogates, private-use
+# and unassigned code points: none of them can be searched for, some can disguise text.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def clean_query(raw):
+    """The query as it is searched and shown back: odd characters gone, whitespace collapsed,
+    at most MAX_QUERY_LENGTH characters."""
+    raw = (raw or "")[: MAX_QUERY_LENGTH * 4]
+    text = "".join(" " if unicodedata.category(char) in _DROPPED_CATEGORIES else char for char in raw)
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def search_articles(query, *, tag=None, source=None):
+    """Published articles matching every term of `query`, best first, optionally only those
+    with the tag slug `tag` or from the source slug `source`. Query syntax of any engine is
+    plain text here. Returns SearchResults, which a Paginator pages through."""
+    return SearchResults(query_terms(clean_query(query))[:MAX_TERMS], tag=tag, source=source)
+
+
+@dataclass
+class SearchHit:
+    article: Article
+    rank: float
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+class SearchResults:
+    """A lazy, sliceable sequence of SearchHit. Counting costs one query; a slice three (the
+    ranked ids, the articles with their source and entry, their tags)."""
+
+    def __init__(self, terms, *, tag=None, source=None):
+        self.terms = terms
+        self.tag = tag
+        self.source = source
+
+    @cached_property
+    def _highlighter(self):
+        """A pattern finding the CJK terms as typed and every word, and the word terms: a word
+        is marked when its term is one of them, so models marks Model and modelling."""
+        literals = sorted({re.escape(term.text) for term in self.terms if term.is_cjk}, key=len, reverse=True)
+        pattern = re.compile("|".join([*literals, WORD_PATTERN]), re.IGNORECASE)
+        return pattern, {term.terms[0] for term in self.terms if not term.is_cjk}
+
+    def _marks(self, text):
+        pattern, word_terms = self._highlighter
+        for match in pattern.finditer(text):
+            found = match.group()
+            if not re.fullmatch(WORD_PATTERN, found) or word_term(found) in word_terms:
+                yield match.start(), match.end()
+
+    def _sql(self):
+        visible = Article.objects.published()
+        if self.tag:
+            visible = visible.filter(tags__slug=self.tag)
+        if self.source:
+            visible = visible.filter(source__slug=self.source)
+        visible_sql, visible_params = visible.values("id", "publish_at").query.sql_with_params()
+        match_sql, match_params = backends.current().match(self.terms)
+        sql = f"FROM ({match_sql}) m JOIN ({visible_sql}) v ON v.id = m.article_id"
+        return sql, [*match_params, *visible_params]
+
+    def count(self):
+        if not self.terms:
+            return 0
+        if not hasattr(self, "_count"):
+            sql, params = self._sql()
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) {sql}", params)
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        if key.step not in (None, 1) or (key.start or 0) < 0 or (key.stop is not None and key.stop < 0):
+            raise ValueError("SearchResults supports forward slices only.")
+        start = key.start or 0
+        if not self.terms or (key.stop is not None and key.stop <= start):
+            return []
+        sql, params = self._sql()
+        if key.stop is not None:
+            window = f"LIMIT {int(key.stop - start)} OFFSET {int(start)}"
+        else:
+            window = (
+                f"LIMIT -1 OFFSET {int(start)}" if connection.vendor == "sqlite" else f"OFFSET {int(start)}"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.article_id, m.rank {sql} ORDER BY m.rank, v.publish_at DESC, v.id DESC {window}",
+                params,
+            )
+            ranked = cursor.fetchall()
+        articles = (
+            Article.objects.filter(pk__in=[article_id for article_id, _ in ranked])
+            .select_related("source", "search_entry")
+            .defer("body", "body_html", "summary", "summary_html", "search_entry__search_vector")
+            .prefetch_related("tags")
+            .in_bulk()
+        )
+        return [
+            self._hit(articles[article_id], rank) for article_id, rank in ranked if article_id in articles
+        ]
+
+    def _hit(self, article, rank):
+        entry = article.search_entry
+        return SearchHit(
+            article=article,
+            rank=rank,
+            title_html=self.highlight(article.title),
+            snippet_html=self.snippet(entry.summary, entry.lead, entry.body),
+        )
+
+    def highlight(self, text):
+        """text HTML-escaped, with every match of a term in <mark>."""
+        pieces, end = [], 0
+        for start, stop in self._marks(text):
+            pieces.append(escape(text[end:start]))
+            pieces.append(f"<mark>{escape(text[start:stop])}</mark>")
+            end = stop
+        pieces.append(escape(text[end:]))
+        return mark_safe("".join(pieces))  # noqa: S308 - every piece of text is escaped above
+
+    def snippet(self, *texts):
+        """About SNIPPET_LENGTH characters around the first match in the first text that has
+        one, highlighted; the start of the first non-empty text when none has."""
+        texts = [" ".join(text.split()) for text in texts if text and text.strip()]
+        if not texts:
+            return mark_safe("")
+        for text in texts:
+            first = next(self._marks(text), None)
+            if first:
+                start = max(0, first[0] - SNIPPET_LEAD_IN)
+                break
+        else:
+            text, start = texts[0], 0
+        end = start + SNIPPET_LENGTH
+        window = self.highlight(text[start:end])
+        return mark_safe(("…" if start else "") + window + ("…" if end < len(text) else ""))  # noqa: S308
