@@ -366,8 +366,8 @@ class SearchVectorField(models.TextField):
     def db_type(self, connection):
         return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
 
-    def get_placeholder(self, value, compiler, connection):
-        return "CAST(%s AS tsvector)" if connection.vendor == "postgresql" else "%s"
+    def get_placeholder_sql(self, value, compiler, connection):
+        return ("CAST(%s AS tsvector)" if connection.vendor == "postgresql" else "%s"), [value]
 
 
 class ArticleSearchEntry(models.Model):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tags/<str:slug>/feed/", require_safe(feeds.TagFeed()), name="tag_feed"),
     path("sources/<str:slug>/", views.source, name="source"),
     path("archive/<int:year>/<int:month>/", views.archive, name="archive"),
+    path("search/", views.search, name="search"),
     path("feeds/rss/", require_safe(feeds.LatestArticlesFeed()), name="feed_rss"),
     path("feeds/atom/", require_safe(feeds.LatestArticlesAtomFeed()), name="feed_atom"),
 ]

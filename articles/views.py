@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from articles.models import Article, Source
+from articles.search.forms import SearchForm
 
 ARTICLES_PER_PAGE = 20
 
@@ -62,6 +63,15 @@ def archive(request, year, month):
         heading=gettext("Published in %(month)s") % {"month": first_day.strftime("%Y-%m")},
         archive_months=Article.objects.published().datetimes("publish_at", "month", order="DESC"),
     )
+
+
+@require_safe
+def search(request):
+    form = SearchForm(request.GET)
+    results = form.results()
+    page = _page(request, results) if results is not None else None
+    template = "articles/search.html#results" if request.htmx else "articles/search.html"
+    return render(request, template, {"form": form, "page_obj": page})
 
 
 @require_safe

@@ -31,6 +31,8 @@ class SQLiteBackend:
     # bm25() weights in FIELDS order: titles count most, the body least.
     weights = (10.0, 8.0, 4.0, 4.0, 3.0, 2.0, 1.0)
 
+    schema_before_load = True
+
     def create_schema(self, cursor):
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} USING fts5("
@@ -84,8 +86,15 @@ class PostgreSQLBackend:
     MAX_POSITION = 16383
     MAX_POSITIONS_PER_TERM = 256
 
+    # A GIN index is much faster to build once than to update row by row.
+    schema_before_load = False
+
     def create_schema(self, cursor):
+        # Inside a transaction that wrote entries, their deferred foreign key checks must run
+        # before an index may be built on the table.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {self.index} ON {ENTRY_TABLE} USING gin (search_vector)")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def drop_schema(self, cursor):
         cursor.execute(f"DROP INDEX IF EXISTS {self.index}")

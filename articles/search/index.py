@@ -104,13 +104,17 @@ def rebuild(*, batch_size=BATCH_SIZE, progress=None):
         with connection.cursor() as cursor:
             backend.drop_schema(cursor)
         ArticleSearchEntry.objects.all()._raw_delete(ArticleSearchEntry.objects.db)
-        with connection.cursor() as cursor:
-            backend.create_schema(cursor)
+        if backend.schema_before_load:
+            with connection.cursor() as cursor:
+                backend.create_schema(cursor)
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
             _index_batch(batch)
             if progress:
                 progress(len(batch))
+        if not backend.schema_before_load:
+            with connection.cursor() as cursor:
+                backend.create_schema(cursor)
     return len(ids)
 
 
