@@ -47,17 +47,19 @@ CONTEXT_DEFAULTS = {
 ARTIFACTS = Path(os.environ.get("QINGTAN_TEST_ARTIFACTS") or PROJECT / "test-artifacts")
 
 
+def pytest_itemcollected(item):
+    # Early enough for `-m e2e` / `-m "not e2e"` to select on it.
+    item.add_marker(pytest.mark.e2e)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     # Browser tests go last. Being transactional, they empty the database when they finish
     # (rows made by data migrations too), and pytest's grouping by browser would otherwise
     # move them between tests that need those rows.
-    here = Path(__file__).parent
-    browser_tests = [item for item in items if here in Path(item.fspath).parents]
-    for item in browser_tests:
-        item.add_marker(pytest.mark.e2e)
-    others = [item for item in items if here not in Path(item.fspath).parents]
-    items[:] = others + browser_tests
+    browser = [item for item in items if item.get_closest_marker("e2e")]
+    others = [item for item in items if not item.get_closest_marker("e2e")]
+    items[:] = others + browser
 
 
 @pytest.fixture(scope="session", autouse=True)
