@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from discussions import moderation
 from discussions.forms import CommentForm, ReasonForm
@@ -274,8 +275,6 @@ def questions_section_context(request, article):
 
 
 def sort_labels():
-    from django.utils.translation import gettext
-
     return [("oldest", gettext("Oldest")), ("newest", gettext("Newest")), ("top", gettext("Top"))]
 
 
