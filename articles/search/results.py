@@ -1,18 +1,21 @@
 """Running a search: cleaning the reader's query, matching it with the database's backend,
 and the results a Paginator pages through, each with its highlighted title and snippet."""
 
+import os
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from taggit.models import TaggedItem
 
 from articles.models import Article
 from articles.search import backends
-from articles.search.tokens import WORD_PATTERN, query_terms, word_term
+from articles.search.tokens import WORD, WORD_CHARACTER, query_terms, word_term
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
@@ -42,6 +45,7 @@ def search_articles(query, *, tag=None, source=None):
 class SearchHit:
     article: Article
     rank: float
+    tags: list
     title_html: SafeString
     snippet_html: SafeString
 
@@ -57,17 +61,25 @@ class SearchResults:
 
     @cached_property
     def _highlighter(self):
-        """A pattern finding the CJK terms as typed and every word, and the word terms: a word
-        is marked when its term is one of them, so models marks Model and modelling."""
-        literals = sorted({re.escape(term.text) for term in self.terms if term.is_cjk}, key=len, reverse=True)
-        pattern = re.compile("|".join([*literals, WORD_PATTERN]), re.IGNORECASE)
-        return pattern, {term.terms[0] for term in self.terms if not term.is_cjk}
+        """A pattern finding the CJK terms as typed and the words that may share a term with
+        the query's words, and those terms: a word is marked when its own term is one of them,
+        so model marks Models and modelling but not modest."""
+        literals = {re.escape(term.text) for term in self.terms if term.is_cjk}
+        words = [term for term in self.terms if not term.is_cjk]
+        # A word and its stem share their start (scaling, scale: scal), and so do its other forms.
+        starts = {os.path.commonprefix([term.text, term.terms[0]]) or term.text for term in words}  # noqa: RUF071
+        alternatives = sorted(literals, key=len, reverse=True)
+        if starts:
+            prefixes = "|".join(re.escape(start) for start in sorted(starts, key=len, reverse=True))
+            alternatives.append(f"(?<!{WORD_CHARACTER})(?:{prefixes}){WORD_CHARACTER}*")
+        pattern = re.compile("|".join(alternatives) or "(?!)", re.IGNORECASE)
+        return pattern, {term.terms[0] for term in words}
 
     def _marks(self, text):
         pattern, word_terms = self._highlighter
         for match in pattern.finditer(text):
             found = match.group()
-            if not re.fullmatch(WORD_PATTERN, found) or word_term(found) in word_terms:
+            if not WORD.fullmatch(found) or word_term(found) in word_terms:
                 yield match.start(), match.end()
 
     def _sql(self):
@@ -78,7 +90,9 @@ class SearchResults:
             visible = visible.filter(source__slug=self.source)
         visible_sql, visible_params = visible.values("id", "publish_at").query.sql_with_params()
         match_sql, match_params = backends.current().match(self.terms)
-        sql = f"FROM ({match_sql}) m JOIN ({visible_sql}) v ON v.id = m.article_id"
+        # CROSS JOIN: SQLite must scan the matches and look the articles up, never the reverse
+        # (which would run the full-text match once per article). PostgreSQL plans it freely.
+        sql = f"FROM ({match_sql}) m CROSS JOIN ({visible_sql}) v WHERE v.id = m.article_id"
         return sql, [*match_params, *visible_params]
 
     def count(self):
@@ -115,22 +129,35 @@ class SearchResults:
                 params,
             )
             ranked = cursor.fetchall()
+        ids = [article_id for article_id, _ in ranked]
         articles = (
-            Article.objects.filter(pk__in=[article_id for article_id, _ in ranked])
+            Article.objects.filter(pk__in=ids)
             .select_related("source", "search_entry")
             .defer("body", "body_html", "summary", "summary_html", "search_entry__search_vector")
-            .prefetch_related("tags")
             .in_bulk()
         )
+        # One query for all their tags (taggit's own prefetch builds a queryset per article).
+        tags = defaultdict(list)
+        for item in (
+            TaggedItem.objects.filter(
+                content_type__app_label="articles", content_type__model="article", object_id__in=ids
+            )
+            .select_related("tag")
+            .order_by("tag__name")
+        ):
+            tags[item.object_id].append(item.tag)
         return [
-            self._hit(articles[article_id], rank) for article_id, rank in ranked if article_id in articles
+            self._hit(articles[article_id], rank, tags[article_id])
+            for article_id, rank in ranked
+            if article_id in articles
         ]
 
-    def _hit(self, article, rank):
+    def _hit(self, article, rank, tags):
         entry = article.search_entry
         return SearchHit(
             article=article,
             rank=rank,
+            tags=tags,
             title_html=self.highlight(article.title),
             snippet_html=self.snippet(entry.summary, entry.lead, entry.body),
         )

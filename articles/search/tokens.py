@@ -22,8 +22,9 @@ import snowballstemmer
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0003134f"
 _CJK_RUN = re.compile(f"([{CJK}]+)")
 _WORD = re.compile(r"[^\W_]+")
-# Letters and digits that are not CJK: a word.
-WORD_PATTERN = f"(?:(?![{CJK}])[^\\W_])+"
+# A letter or digit that is not CJK; a word is a run of them.
+WORD_CHARACTER = f"(?:(?![{CJK}])[^\\W_])"
+WORD = re.compile(f"{WORD_CHARACTER}+")
 # Longer "words" are hashes, URLs run together or base64; nobody searches for them.
 MAX_WORD_LENGTH = 40
 
@@ -36,7 +37,7 @@ def _stem(word):
 
 
 def word_term(word):
-    """The index term of one word found in text (by WORD_PATTERN), for highlighting."""
+    """The index term of one word found in text (by WORD), for highlighting."""
     return _stem(normalize(word))
 
 
