@@ -21,7 +21,7 @@ def counts(db_path):
 
 
 @sqlite_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_copy_restores_with_the_same_counts(tmp_path):
     comments = CommentFactory.create_batch(3)
     ArticleFactory.create_batch(2)
