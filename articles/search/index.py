@@ -121,9 +121,10 @@ def rebuild(*, batch_size=BATCH_SIZE, progress=None):
 # Receivers, connected by ArticlesConfig.ready() -------------------------------------------------
 
 
-def _article_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        index_articles([instance.pk])
+def _article_saved(sender, instance, **kwargs):
+    # Raw saves too: restoring a revision (django-reversion) saves raw. The article is read
+    # back from the database, so a fixture's half-loaded relations only leave it unindexed.
+    index_articles([instance.pk])
 
 
 def _tags_changed(sender, instance, action, **kwargs):
@@ -131,9 +132,7 @@ def _tags_changed(sender, instance, action, **kwargs):
         index_articles([instance.pk])
 
 
-def _tag_saved(sender, instance, raw=False, **kwargs):
-    if raw:
-        return
+def _tag_saved(sender, instance, **kwargs):
     index_articles(
         article_id
         for article_id, names in ArticleSearchEntry.objects.filter(article__tags=instance).values_list(
@@ -154,13 +153,12 @@ def _tag_deleted(sender, instance, **kwargs):
     index_articles(getattr(instance, "_search_article_ids", []))
 
 
-def _source_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        index_articles(
-            ArticleSearchEntry.objects.filter(article__source=instance)
-            .exclude(source=instance.name)
-            .values_list("article_id", flat=True)
-        )
+def _source_saved(sender, instance, **kwargs):
+    index_articles(
+        ArticleSearchEntry.objects.filter(article__source=instance)
+        .exclude(source=instance.name)
+        .values_list("article_id", flat=True)
+    )
 
 
 def _build_if_missing(sender, using, **kwargs):

@@ -443,3 +443,20 @@ def test_any_text_is_a_valid_query(query):
     results = search_articles(query)
     assert results.count() >= 0
     assert isinstance(results[0:5], list)
+
+
+def test_restoring_an_earlier_revision_restores_what_search_finds(editor):
+    import reversion
+    from reversion.models import Version
+
+    with reversion.create_revision():
+        article = make("芯片的故事")
+    with reversion.create_revision():
+        article.title = "光刻机的故事"
+        article.save()
+    assert found("芯片") == []
+
+    Version.objects.get_for_object(article).last().revision.revert()
+
+    assert found("芯片") == ["芯片的故事"]
+    assert found("光刻机") == []
