@@ -34,3 +34,15 @@ def test_the_admin_scripts_run_under_the_policy(page, url, sign_in, superuser, c
     page.locator("#id_name").press_sequentially("Signal Weekly")
     expect(page.locator("#id_slug")).to_have_value("signal-weekly")
     assert console_errors == []
+
+
+def test_a_refused_inline_script_is_caught(page, live_server, console_errors):
+    # The check above would notice: an inline script without the nonce is refused and reported.
+    page.goto(live_server.url + "/accounts/login/")
+    page.evaluate("""() => {
+        const script = document.createElement("script");
+        script.textContent = "window.ran = 1";
+        document.body.append(script);
+    }""")
+    assert page.evaluate("window.ran") is None
+    assert any("Content Security Policy" in error for error in console_errors), console_errors
