@@ -13,6 +13,10 @@ Fixtures for journeys:
 - `console_errors`: JavaScript errors and CSP violations the page reported; assert it is empty.
 - `assert_accessible(page)`: axe-core finds no serious or critical violation (tests/e2e/axe.py).
 - `new_context(**options)`: a further browser (another reader, JavaScript disabled, a phone).
+- pytest-django's `mailoutbox`: the live server runs in the test's process, so its mail lands there.
+Mark each module `pytest.mark.django_db(transaction=True, serialized_rollback=True)`: the live
+server sees only committed rows, and the serialized rollback brings back the migrations' rows
+(groups and permissions) that each transactional test empties out.
 """
 
 import os
@@ -138,10 +142,11 @@ def url(live_server):
 
 
 @pytest.fixture
-def sign_in(live_server, context):
-    """Sign a browser context in as a user by handing it a session made with force_login."""
+def sign_in(live_server, request):
+    """Sign a browser context (the `page`'s by default) in as a user: a force_login session cookie."""
 
-    def sign_in(user, context=context):
+    def sign_in(user, context=None):
+        context = context or request.getfixturevalue("context")
         client = Client()
         client.force_login(user)
         cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
