@@ -370,27 +370,50 @@ class SearchVectorField(models.TextField):
         return ("CAST(%s AS tsvector)" if connection.vendor == "postgresql" else "%s"), [value]
 
 
+class RowidOneToOneField(models.OneToOneField):
+    """A one-to-one primary key that is SQLite's rowid: declared `integer` rather than
+    `bigint`, so looking a row up by it is one B-tree search instead of two."""
+
+    def db_type(self, connection):
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
+
+
+class ArticleSearchEntryQuerySet(models.QuerySet):
+    # The very rule of Article.objects.published(), applied to the entry's copies of the three
+    # fields it reads: the search filters its matches without reading the (large) article rows.
+    published = ArticleQuerySet.published
+
+
 class ArticleSearchEntry(models.Model):
     """The searchable text of one published or archived article, as plain text, kept in step
-    with the article by articles.search.index. Whether the article is public right now is
-    decided at query time with the article's own published()."""
+    with the article by articles.search.index, with the article's visibility fields, so
+    whether it is public right now is decided at query time."""
 
-    article = models.OneToOneField(
+    # Small columns first: SQLite reads a row only as far as the columns a query needs.
+    article = RowidOneToOneField(
         Article,
         verbose_name=_("article"),
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="search_entry",
     )
+    status = models.CharField(_("status"), max_length=20)
+    publish_at = models.DateTimeField(_("publish time"), null=True)
+    takedown_at = models.DateTimeField(_("take down at"), null=True)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     title = models.TextField(_("title"), blank=True)
     original_title = models.TextField(_("original title"), blank=True)
     lead = models.TextField(_("lead"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
     tags = models.TextField(_("tags"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source_name = models.TextField(_("source name"), blank=True)
     body = models.TextField(_("body"), blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
+
+    objects = ArticleSearchEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("search entry")

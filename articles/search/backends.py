@@ -17,7 +17,7 @@ Both answer `match(terms)` with SQL selecting (article_id, rank), lower rank fir
 
 from django.db import connection
 
-FIELDS = ("title", "original_title", "lead", "summary", "tags", "source", "body")
+FIELDS = ("title", "original_title", "lead", "summary", "tags", "source_name", "body")
 ENTRY_TABLE = "articles_articlesearchentry"
 
 

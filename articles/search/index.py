@@ -40,12 +40,16 @@ def plain_text(rendered_html):
 def _entry(article):
     return ArticleSearchEntry(
         article_id=article.pk,
+        status=article.status,
+        publish_at=article.publish_at,
+        takedown_at=article.takedown_at,
+        source_id=article.source_id,
         title=article.title,
         original_title=article.original_title,
         lead=article.lead,
         summary=plain_text(article.summary_html),
         tags=TAG_SEPARATOR.join(tag.name for tag in article.tags.all()),
-        source=article.source.name,
+        source_name=article.source.name,
         body=plain_text(article.body_html),
     )
 
@@ -74,8 +78,11 @@ def _index_batch(article_ids):
         _write([_entry(article) for article in articles])
 
 
-_ARTICLE_FIELDS = ("title", "original_title", "lead", "summary_html", "body_html", "source__name")
-_TEXT_FIELDS = [*backends.FIELDS, "search_vector"]
+_ARTICLE_FIELDS = (
+    *("status", "publish_at", "takedown_at", "source"),
+    *("title", "original_title", "lead", "summary_html", "body_html", "source__name"),
+)
+_WRITTEN_FIELDS = ["status", "publish_at", "takedown_at", "source", *backends.FIELDS, "search_vector"]
 
 
 def _write(entries):
@@ -86,7 +93,10 @@ def _write(entries):
         terms_by_entry[entry.article_id] = terms
         backend.prepare(entry, terms)
     ArticleSearchEntry.objects.bulk_create(
-        entries, update_conflicts=True, unique_fields=["article"], update_fields=[*_TEXT_FIELDS, "indexed_at"]
+        entries,
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=[*_WRITTEN_FIELDS, "indexed_at"],
     )
     with connection.cursor() as cursor:
         backend.write(cursor, entries, terms_by_entry)
@@ -155,8 +165,8 @@ def _tag_deleted(sender, instance, **kwargs):
 
 def _source_saved(sender, instance, **kwargs):
     index_articles(
-        ArticleSearchEntry.objects.filter(article__source=instance)
-        .exclude(source=instance.name)
+        ArticleSearchEntry.objects.filter(source=instance)
+        .exclude(source_name=instance.name)
         .values_list("article_id", flat=True)
     )
 

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import TaggedItem
 
-from articles.models import Article
+from articles.models import Article, ArticleSearchEntry
 from articles.search import backends
 from articles.search.tokens import WORD, WORD_CHARACTER, query_terms, word_term
 
@@ -83,16 +83,20 @@ class SearchResults:
                 yield match.start(), match.end()
 
     def _sql(self):
-        visible = Article.objects.published()
+        visible = ArticleSearchEntry.objects.published()
         if self.tag:
-            visible = visible.filter(tags__slug=self.tag)
+            visible = visible.filter(
+                article_id__in=TaggedItem.objects.filter(
+                    tag__slug=self.tag, content_type__app_label="articles", content_type__model="article"
+                ).values("object_id")
+            )
         if self.source:
             visible = visible.filter(source__slug=self.source)
-        visible_sql, visible_params = visible.values("id", "publish_at").query.sql_with_params()
+        visible_sql, visible_params = visible.values("article_id", "publish_at").query.sql_with_params()
         match_sql, match_params = backends.current().match(self.terms)
-        # CROSS JOIN: SQLite must scan the matches and look the articles up, never the reverse
-        # (which would run the full-text match once per article). PostgreSQL plans it freely.
-        sql = f"FROM ({match_sql}) m CROSS JOIN ({visible_sql}) v WHERE v.id = m.article_id"
+        # CROSS JOIN: SQLite must scan the matches and look the entries up, never the reverse
+        # (which would run the full-text match once per entry). PostgreSQL plans it freely.
+        sql = f"FROM ({match_sql}) m CROSS JOIN ({visible_sql}) v WHERE v.article_id = m.article_id"
         return sql, [*match_params, *visible_params]
 
     def count(self):
@@ -124,10 +128,8 @@ class SearchResults:
                 f"LIMIT -1 OFFSET {int(start)}" if connection.vendor == "sqlite" else f"OFFSET {int(start)}"
             )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT m.article_id, m.rank {sql} ORDER BY m.rank, v.publish_at DESC, v.id DESC {window}",
-                params,
-            )
+            order = "m.rank, v.publish_at DESC, v.article_id DESC"
+            cursor.execute(f"SELECT m.article_id, m.rank {sql} ORDER BY {order} {window}", params)
             ranked = cursor.fetchall()
         ids = [article_id for article_id, _ in ranked]
         articles = (
