@@ -9,7 +9,7 @@ Changes that bypass signals (QuerySet.update(), raw SQL) need a rebuild.
 import html
 import re
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from taggit.models import Tag, TaggedItem
 
@@ -173,6 +173,9 @@ def _source_saved(sender, instance, **kwargs):
 
 def _build_if_missing(sender, using, **kwargs):
     """After migrate: a database whose articles predate the index gets it built once."""
+    tables = connections[using].introspection.table_names()
+    if ArticleSearchEntry._meta.db_table not in tables or Article._meta.db_table not in tables:
+        return  # migrated back to before the index (or the articles)
     if (
         not ArticleSearchEntry.objects.using(using).exists()
         and Article.objects.using(using).filter(status__in=INDEXED_STATUSES).exists()
