@@ -40,11 +40,28 @@ def demo_site(settings):
     article = (
         Article.objects.published().annotate(comment_count=Count("comments")).order_by("-comment_count")[0]
     )
+    _give_the_moderators_work(article)
     return {
         "article": article,
         "moderator": User.objects.get(username="moderator"),
         "reader": User.objects.get(username="reader"),
     }
+
+
+def _give_the_moderators_work(article):
+    """A newcomer's first comment held for approval and a reported one, so the queue shows something."""
+    from discussions.models import Comment, Flag
+    from tests.factories import CommentFactory, FlagFactory, UserFactory
+
+    newcomer = UserFactory(username="newcomer", display_name="新来的读者")
+    CommentFactory(
+        article=article,
+        author=newcomer,
+        status=Comment.Status.PENDING,
+        body="第一次留言:文中说的流量账单,有没有人算过具体能省多少?",
+    )
+    reported = CommentFactory(article=article, author=newcomer, body="想了解更多请加我的群,链接在主页。")
+    FlagFactory(comment=reported, reason=Flag.Reason.SPAM, text="广告")
 
 
 def main_pages(demo):
