@@ -88,7 +88,9 @@ def server_error(request):
 
 
 def too_many_requests(request, exception=None):
-    response = render(request, "429.html", status=429)
+    # A limit that knows how long to wait says so in its message (discussions.ratelimits).
+    message = str(exception) if exception is not None and str(exception) else ""
+    response = render(request, "429.html", {"message": message}, status=429)
     retry_after = getattr(exception, "retry_after", None) or 60
     response["Retry-After"] = str(int(retry_after))
     return response

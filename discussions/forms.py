@@ -1,9 +1,15 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from discussions.models import Flag
+from discussions.models import Flag, ModerationAction
+from discussions.moderation import COMMENT_ACTIONS
+
+MAX_BULK = 100  # comments one bulk action changes; a queue page shows fewer
 
 MARKDOWN_HELP = _("Markdown works: *emphasis*, **bold**, [a link](https://…), > a quote, `code`.")
 
@@ -68,3 +74,77 @@ class ReasonForm(forms.Form):
     """The optional reason of a staff action (lock, close), kept in the moderation log."""
 
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=300)
+
+
+class ModerationForm(forms.Form):
+    """One action on one comment from the queue: the button pressed names the action."""
+
+    action = forms.ChoiceField(choices=[(name, action.label) for name, action in COMMENT_ACTIONS.items()])
+    reason = forms.CharField(
+        label=_("Reason (shown to the author when the comment is removed)"), required=False, max_length=500
+    )
+
+
+class IdListField(forms.Field):
+    """The values of several checkboxes of the same name, as a list of distinct ids."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        try:
+            ids = sorted({int(item) for item in value})
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Select comments from the list.")) from None
+        if any(item < 1 for item in ids):
+            raise forms.ValidationError(_("Select comments from the list."))
+        return ids
+
+
+class BulkModerationForm(ModerationForm):
+    comments = IdListField(error_messages={"required": _("Select some comments first.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].label = _("With the selected comments")
+        self.fields["action"].choices = [("", _("Choose an action…")), *self.fields["action"].choices]
+        self.fields["action"].error_messages["required"] = _("Choose an action.")
+
+    def clean_comments(self):
+        return self.cleaned_data["comments"][:MAX_BULK]
+
+
+class SuspendForm(forms.Form):
+    until = forms.DateField(
+        label=_("Suspended until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The suspension ends at the start of this day. Leave empty to suspend until lifted."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (the reader sees it)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_until(self):
+        day = self.cleaned_data["until"]
+        if day is None:
+            return None
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        if start <= timezone.now():
+            raise forms.ValidationError(_("Choose a day after today."))
+        return start
+
+
+class LogFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Action"), required=False)
+    role = forms.ChoiceField(label=_("By"), required=False)
+    actor = forms.CharField(label=_("Username"), required=False, max_length=150)
+    article = forms.IntegerField(label=_("Article id"), required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Any action")), *ModerationAction.Kind.choices]
+        self.fields["role"].choices = [("", _("Anyone")), *ModerationAction.Role.choices]

@@ -1,7 +1,10 @@
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -108,15 +111,57 @@ class CommentQuerySet(models.QuerySet):
         return self.published().filter(is_deleted=False)
 
     def visible_to(self, user):
-        """Published comments, plus the reader's own comments awaiting moderation."""
+        """Published comments, plus the reader's own comments awaiting moderation, hidden or
+        removed (shown to their author with the moderator's reason). Spam shows to nobody."""
         if user is not None and user.is_authenticated:
             return self.filter(
-                Q(status=Comment.Status.PUBLISHED) | Q(status=Comment.Status.PENDING, author=user)
+                Q(status=Comment.Status.PUBLISHED) | Q(status__in=Comment.AUTHOR_SEES, author=user)
             )
         return self.published()
 
     def awaiting_moderation(self):
-        return self.filter(status=Comment.Status.PENDING)
+        return self.filter(status=Comment.Status.PENDING, is_deleted=False)
+
+    def reported(self):
+        """Comments with reports no moderator has decided on yet."""
+        return self.filter(Exists(Flag.objects.open().filter(comment=OuterRef("pk"))))
+
+    def recently_moderated(self):
+        return self.filter(status__in=Comment.MODERATED).order_by("-moderated_at", "-pk")
+
+    def with_report_count(self):
+        """`report_count`: open reports, one per reader, so also the number of distinct reporters."""
+        return self.annotate(report_count=_count_of(Flag.objects.open(), "comment"))
+
+    def with_author_history(self):
+        """`author_published`, `author_pending` and `author_moderated`: the author's comments by
+        status, as correlated subqueries (a JOIN per count would multiply the rows)."""
+        authored = Comment.objects.filter(is_deleted=False)
+        return self.annotate(
+            author_published=_count_of(authored.filter(status=Comment.Status.PUBLISHED), "author"),
+            author_pending=_count_of(authored.filter(status=Comment.Status.PENDING), "author"),
+            author_moderated=_count_of(authored.filter(status__in=Comment.MODERATED), "author"),
+            author_suspended=Exists(Suspension.objects.in_force().filter(user=OuterRef("author"))),
+        )
+
+    def for_moderation_queue(self):
+        """Each comment with its context (article, question, parent and their authors), the
+        author's history and the open reports with their reasons: a fixed number of queries."""
+        return (
+            self.select_related("article", "author", "question", "parent__author", "moderated_by")
+            .with_author_history()
+            .with_report_count()
+            .prefetch_related(
+                Prefetch("flags", queryset=Flag.objects.open().order_by("created_at"), to_attr="open_flags"),
+                Prefetch(
+                    "moderation_actions",
+                    queryset=ModerationAction.objects.filter(kind=ModerationAction.Kind.HOLD).order_by(
+                        "-created_at", "-pk"
+                    ),
+                    to_attr="hold_actions",
+                ),
+            )
+        )
 
     def top_level(self):
         return self.filter(parent__isnull=True)
@@ -133,6 +178,13 @@ class CommentQuerySet(models.QuerySet):
         return self.select_related("author", "question")
 
 
+def _count_of(queryset, field):
+    """A correlated COUNT of `queryset` rows whose `field` is the outer row's `field` (or pk)."""
+    outer = "pk" if field == "comment" else field
+    rows = queryset.filter(**{field: OuterRef(outer)}).order_by().values(field).annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")), 0)
+
+
 class Comment(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", _("Published")
@@ -140,6 +192,9 @@ class Comment(models.Model):
         HIDDEN = "hidden", _("Hidden")
         REMOVED = "removed", _("Removed")
         SPAM = "spam", _("Spam")
+
+    MODERATED = (Status.HIDDEN, Status.REMOVED, Status.SPAM)
+    AUTHOR_SEES = (Status.PENDING, Status.HIDDEN, Status.REMOVED)
 
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="comments"
@@ -253,6 +308,11 @@ class Comment(models.Model):
     def is_pending(self):
         return self.status == self.Status.PENDING
 
+    @property
+    def is_moderated(self):
+        """Hidden, removed or marked as spam: out of the thread until a moderator restores it."""
+        return self.status in self.MODERATED
+
 
 class Vote(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
@@ -268,6 +328,11 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.user} +1 {self.comment_id}"
+
+
+class FlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
 
 
 class Flag(models.Model):
@@ -287,6 +352,8 @@ class Flag(models.Model):
     text = models.CharField(_("details"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("reported"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("report")
@@ -364,12 +431,28 @@ class Suspension(models.Model):
         return f"{self.user} ({self.until or 'indefinitely'})"
 
 
+def normalize_for_matching(text):
+    """Text as the word list compares it: NFKC (full-width Ｌａｔｉｎ and compatibility forms become
+    plain letters), casefolded (Latin case and ß/ss), without invisible format characters (zero-width
+    spaces someone slips between letters). Chinese needs nothing more: a word matches as a substring."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
 class WatchedWord(models.Model):
     class Action(models.TextChoices):
         BLOCK = "block", _("Reject the comment")
         HOLD = "hold", _("Send the comment to the queue")
 
-    word = models.CharField(_("word or phrase"), max_length=100, unique=True)
+    word = models.CharField(
+        _("word or phrase"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "Matched anywhere in a comment, also inside longer words (Chinese has no spaces between "
+            "words), ignoring case and full-width letters."
+        ),
+    )
     action = models.CharField(_("action"), max_length=10, choices=Action, default=Action.HOLD)
 
     class Meta:
@@ -379,6 +462,35 @@ class WatchedWord(models.Model):
 
     def __str__(self):
         return self.word
+
+    def clean(self):
+        self.word = (self.word or "").strip()
+        normalized = normalize_for_matching(self.word)
+        if not normalized.strip():
+            raise ValidationError({"word": _("Enter a word or phrase.")})
+        others = WatchedWord.objects.exclude(pk=self.pk).values_list("word", flat=True)
+        if any(normalize_for_matching(other) == normalized for other in others):
+            raise ValidationError({"word": _("This word is already on the list (ignoring case and width).")})
+
+    @property
+    def normalized(self):
+        return normalize_for_matching(self.word)
+
+
+class ModerationActionQuerySet(models.QuerySet):
+    def public(self):
+        """What the public log shows: decisions about comments and threads on articles the
+        public can read. Suspensions name a person and stay internal."""
+        return self.filter(kind__in=ModerationAction.PUBLIC_KINDS, article__in=Article.objects.readable())
+
+    def for_log_page(self):
+        return self.select_related("actor", "article", "comment", "target_user")
+
+    def for_public_log(self):
+        # Only what the page shows: never the comment (its text) nor the people involved.
+        return self.select_related("article").only(
+            "kind", "actor_role", "reason", "created_at", "comment_id", "article__title", "article__slug"
+        )
 
 
 class ModerationAction(models.Model):
@@ -403,6 +515,16 @@ class ModerationAction(models.Model):
         SUSPEND = "suspend", _("User suspended")
         UNSUSPEND = "unsuspend", _("Suspension lifted")
 
+    class Role(models.TextChoices):
+        SYSTEM = "system", _("system")
+        ADMINISTRATOR = "administrator", _("administrator")
+        MODERATOR = "moderator", _("moderator")
+        EDITOR = "editor", _("editor")
+        STAFF = "staff", _("staff")
+        READER = "reader", _("reader")
+
+    PUBLIC_KINDS = (Kind.HIDE, Kind.REMOVE, Kind.SPAM, Kind.RESTORE, Kind.LOCK, Kind.UNLOCK)
+
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -412,7 +534,7 @@ class ModerationAction(models.Model):
         related_name="+",
         help_text=_("Empty when the system acted on its own."),
     )
-    actor_role = models.CharField(_("role"), max_length=40, blank=True)
+    actor_role = models.CharField(_("role"), max_length=40, choices=Role, blank=True)
     kind = models.CharField(_("action"), max_length=20, choices=Kind)
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="moderation_actions"
@@ -432,10 +554,13 @@ class ModerationAction(models.Model):
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
+    objects = ModerationActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("moderation action")
         verbose_name_plural = _("moderation actions")
+        indexes = [models.Index(fields=["kind", "-created_at"], name="moderation_kind_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

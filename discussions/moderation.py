@@ -8,17 +8,30 @@ call them, so nothing else changes a comment's status, a question's pick or a th
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from discussions.models import Comment, ModerationAction, Question, Suspension, Thread
+from articles.text import render_comment_markdown
+from discussions import notifications
+from discussions.models import (
+    Comment,
+    Flag,
+    ModerationAction,
+    Question,
+    Suspension,
+    Thread,
+    WatchedWord,
+    normalize_for_matching,
+)
 
 MODERATORS_GROUP = "Moderators"
 EDITORS_GROUP = "Editors"
@@ -104,11 +117,19 @@ def closed_reason(article, *, thread=None):
 
 
 def _suspended_reason(suspension):
+    """What a suspended reader is told wherever they would comment, vote or report."""
     if suspension.until:
-        return gettext("Your account is suspended until %(date)s.") % {
-            "date": date_format(timezone.localtime(suspension.until), "DATETIME_FORMAT")
+        return gettext(
+            "Your account is suspended until %(date)s, so you can read but not comment, vote or report."
+            " Reason: %(reason)s"
+        ) % {
+            "date": date_format(timezone.localtime(suspension.until), "DATETIME_FORMAT"),
+            "reason": suspension.reason,
         }
-    return gettext("Your account is suspended.")
+    return gettext(
+        "Your account is suspended until further notice, so you can read but not comment, vote or report."
+        " Reason: %(reason)s"
+    ) % {"reason": suspension.reason}
 
 
 # Readers ----------------------------------------------------------------------------------------
@@ -198,14 +219,21 @@ def can_vote(user, comment, *, thread=None):
 
 
 def can_report(user, comment):
-    """Suspended readers may still report: a report only asks a moderator to look."""
     if not user.is_authenticated:
         return _refuse(gettext("Sign in to report a comment."))
     if comment.author_id == user.pk:
         return _refuse(gettext("You cannot report your own comment."), 400)
     if comment.status != Comment.Status.PUBLISHED or comment.is_deleted:
         return _refuse(gettext("This comment cannot be reported."), 400)
+    suspension = suspension_of(user)
+    if suspension:
+        return _refuse(_suspended_reason(suspension))
     return ALLOWED
+
+
+# Rules that hold or reject a comment automatically ----------------------------------------------
+
+_LINK = re.compile(r"https?://|www\.")
 
 
 @dataclass(frozen=True)
@@ -214,19 +242,134 @@ class Admission:
     reason: str = ""
 
 
+def count_links(body):
+    """Links in a comment: Markdown links and autolinks as rendered, or bare addresses (also in
+    full-width letters), whichever finds more."""
+    bare = len(_LINK.findall(normalize_for_matching(body)))
+    return max(bare, render_comment_markdown(body).count("<a "))
+
+
+def watched_words_in(body):
+    """The watched words `body` contains, as (blocked, held) lists in the list's order.
+
+    A word matches anywhere, also inside a longer word: Chinese has no spaces between words, so
+    word boundaries would miss 广告 in 免费广告. Both sides are normalized first (see
+    `normalize_for_matching`), so case and full-width letters do not matter."""
+    text = normalize_for_matching(body)
+    blocked, held = [], []
+    for word in WatchedWord.objects.all():
+        normalized = word.normalized
+        if normalized and normalized in text:
+            (blocked if word.action == WatchedWord.Action.BLOCK else held).append(word.word)
+    return blocked, held
+
+
+def _content_hold_reasons(comment):
+    """Why the text of `comment` should wait for a moderator; raises ValidationError for a
+    blocked word (the reader gets the message and keeps the text)."""
+    blocked, held = watched_words_in(comment.body)
+    if blocked:
+        raise ValidationError(
+            ngettext(
+                "Your comment contains a word that is not allowed here (%(words)s). Please rephrase it.",
+                "Your comment contains words that are not allowed here (%(words)s). Please rephrase it.",
+                len(blocked),
+            )
+            % {"words": ", ".join(blocked)}
+        )
+    reasons = []
+    limit = settings.QINGTAN["HOLD_LINKS_OVER"]
+    links = count_links(comment.body)
+    if links > limit:
+        reasons.append(
+            ngettext(
+                "%(links)d links (more than %(limit)d)",
+                "%(links)d links (more than %(limit)d)",
+                links,
+            )
+            % {"links": links, "limit": limit}
+        )
+    if held:
+        reasons.append(
+            ngettext("Watched word: %(words)s", "Watched words: %(words)s", len(held))
+            % {"words": ", ".join(held)}
+        )
+    return reasons
+
+
+def _is_new_author(author):
+    wanted = settings.QINGTAN["HOLD_FIRST_COMMENTS"]
+    if not wanted or author.is_staff:
+        return False
+    return Comment.objects.published().filter(author=author).count() < wanted
+
+
+def _exempt(author):
+    """Moderators would approve their own comments anyway."""
+    return author is not None and bool(can_moderate(author))
+
+
 def initial_status_for(comment):
     """The status a new comment starts in, with the reason when it is not published.
 
-    Every comment is published for now. Hold rules (a reader's first comments, many links,
-    watched words) belong here; raising django.core.exceptions.ValidationError rejects the
-    comment with a form error that keeps the reader's text.
+    Rules, in the order the reason lists them: a new account's first HOLD_FIRST_COMMENTS
+    published comments wait (staff excepted); more than HOLD_LINKS_OVER links wait; a HOLD word
+    waits; a BLOCK word rejects the comment (ValidationError: a form error that keeps the text).
+    Moderators are exempt from all of them.
     """
+    if _exempt(comment.author):
+        return Admission(Comment.Status.PUBLISHED)
+    reasons = _content_hold_reasons(comment)
+    first = settings.QINGTAN["HOLD_FIRST_COMMENTS"]
+    if _is_new_author(comment.author):
+        reasons.insert(
+            0,
+            ngettext(
+                "The first published comment of a new account",
+                "One of the first %(count)d published comments of a new account",
+                first,
+            )
+            % {"count": first},
+        )
+    if reasons:
+        return Admission(Comment.Status.PENDING, "; ".join(reasons))
     return Admission(Comment.Status.PUBLISHED)
 
 
+def status_after_edit(comment):
+    """The rules about the text, run again on an edit: a published comment edited to add links
+    or a watched word goes back to the queue; a blocked word is refused like on posting. The
+    new-account rule is not run again: the comment was judged when it was posted."""
+    if _exempt(comment.author):
+        return Admission(comment.status)
+    reasons = _content_hold_reasons(comment)
+    if reasons:
+        return Admission(Comment.Status.PENDING, "; ".join(reasons))
+    return Admission(comment.status)
+
+
 def comment_reported(flag):
-    """Called in the transaction that saved a new report. Thresholds that hide a much-reported
-    comment belong here."""
+    """Called in the transaction that saved a new report: when HIDE_AFTER_REPORTS readers have
+    reported a published comment (reports no moderator has decided on), the system hides it
+    until a moderator approves it or decides otherwise."""
+    threshold = settings.QINGTAN["HIDE_AFTER_REPORTS"]
+    if not threshold:
+        return
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("article", "author")
+        .get(pk=flag.comment_id)
+    )
+    if comment.status != Comment.Status.PUBLISHED:
+        return
+    reports = Flag.objects.open().filter(comment=comment).count()
+    if reports >= threshold:
+        reason = ngettext(
+            "Hidden automatically after %(count)d report, until a moderator decides",
+            "Hidden automatically after reports from %(count)d readers, until a moderator decides",
+            reports,
+        ) % {"count": reports}
+        _apply(comment, ModerationAction.Kind.HIDE, Comment.Status.HIDDEN, by=None, reason=reason)
 
 
 # Staff ------------------------------------------------------------------------------------------
@@ -255,18 +398,46 @@ def can_close(user):
     return _refuse(gettext("Only editors and moderators can close or reopen comments."))
 
 
+def can_moderate(user):
+    """Approve, hide, remove, mark as spam and restore comments; see the moderation queue.
+    Moderators and superusers; an editor only when also in the Moderators group."""
+    if _has_staff_perm(user, "discussions.moderate_comment"):
+        return ALLOWED
+    return _refuse(gettext("Only moderators can moderate comments."))
+
+
+def can_suspend(user):
+    if _has_staff_perm(user, "discussions.suspend_user"):
+        return ALLOWED
+    return _refuse(gettext("Only moderators can suspend readers or lift a suspension."))
+
+
+def can_view_log(user):
+    if _has_staff_perm(user, "discussions.view_moderationaction"):
+        return ALLOWED
+    return _refuse(gettext("Only moderators can read the moderation log."))
+
+
 def role_of(user):
-    """A short label of the actor's role for the audit log."""
+    """A short label of the actor's role for the audit log (a ModerationAction.Role value)."""
+    Role = ModerationAction.Role
     if user is None:
-        return "system"
+        return Role.SYSTEM
+    cached = getattr(user, "_moderation_role", None)
+    if cached:
+        return cached
     if user.is_superuser:
-        return "administrator"
-    groups = set(user.groups.values_list("name", flat=True))
-    if MODERATORS_GROUP in groups:
-        return "moderator"
-    if EDITORS_GROUP in groups:
-        return "editor"
-    return "staff" if user.is_staff else "reader"
+        role = Role.ADMINISTRATOR
+    else:
+        groups = set(user.groups.values_list("name", flat=True))
+        if MODERATORS_GROUP in groups:
+            role = Role.MODERATOR
+        elif EDITORS_GROUP in groups:
+            role = Role.EDITOR
+        else:
+            role = Role.STAFF if user.is_staff else Role.READER
+    user._moderation_role = role
+    return role
 
 
 def record(kind, *, by, comment=None, article=None, target_user=None, reason="", details=None, **fields):
@@ -459,3 +630,253 @@ def reopen_comments(article, *, by, reason=""):
         thread.save(update_fields=["is_closed"])
         record(ModerationAction.Kind.REOPEN, by=by, article=article, reason=reason)
     return thread
+
+
+# Comments: approve, hide, remove, mark as spam, restore ------------------------------------------
+
+Status = Comment.Status
+Kind = ModerationAction.Kind
+
+
+@dataclass(frozen=True)
+class CommentAction:
+    """One decision a moderator can make about a comment, and the statuses it applies to."""
+
+    name: str
+    label: str  # the button
+    kind: str
+    to: str
+    sources: tuple
+    reason_required: bool = False
+
+
+COMMENT_ACTIONS = {
+    action.name: action
+    for action in (
+        # Approving a published comment keeps it and closes its reports.
+        CommentAction(
+            "approve", _("Approve"), Kind.APPROVE, Status.PUBLISHED, (Status.PENDING, Status.PUBLISHED)
+        ),
+        CommentAction("hide", _("Hide"), Kind.HIDE, Status.HIDDEN, (Status.PUBLISHED,)),
+        CommentAction(
+            "remove",
+            _("Remove"),
+            Kind.REMOVE,
+            Status.REMOVED,
+            (Status.PUBLISHED, Status.PENDING, Status.HIDDEN, Status.SPAM),
+            reason_required=True,
+        ),
+        CommentAction(
+            "spam",
+            _("Mark as spam"),
+            Kind.SPAM,
+            Status.SPAM,
+            (Status.PUBLISHED, Status.PENDING, Status.HIDDEN, Status.REMOVED),
+        ),
+        CommentAction(
+            "restore",
+            _("Restore"),
+            Kind.RESTORE,
+            Status.PUBLISHED,
+            (Status.HIDDEN, Status.REMOVED, Status.SPAM),
+        ),
+    )
+}
+
+
+def actions_for(comment, *, reported=None):
+    """The names of the actions that apply to `comment` now, for the buttons of the queue.
+    `reported`: whether it has open reports (approving a published comment needs some)."""
+    if reported is None:
+        reported = getattr(comment, "report_count", 0) > 0
+    names = []
+    for action in COMMENT_ACTIONS.values():
+        if comment.status not in action.sources:
+            continue
+        if action.name == "approve" and comment.status == Status.PUBLISHED and not reported:
+            continue
+        names.append(action.name)
+    return names
+
+
+def _never_published(comment):
+    """Held when it was posted and never approved since: its notifications were never sent."""
+    log = ModerationAction.objects.filter(comment=comment)
+    return (
+        log.filter(kind=Kind.HOLD, previous_status="").exists()
+        and not log.filter(new_status=Status.PUBLISHED).exists()
+    )
+
+
+def _apply(comment, kind, to, *, by, reason, resolve_reports=False, base_url="", details=None):
+    """Change the status of a comment locked for update and write its log entry. `by` None: the
+    system. Returns the number of reports it resolved."""
+    previous = comment.status
+    notify = to == Status.PUBLISHED and previous != Status.PUBLISHED and _never_published(comment)
+    comment.status = to
+    comment.moderated_by = by
+    comment.moderated_at = timezone.now()
+    comment.moderation_reason = (reason or "")[:500]
+    comment.save(update_fields=["status", "moderated_by", "moderated_at", "moderation_reason"])
+    resolved = 0
+    if resolve_reports:
+        resolved = Flag.objects.open().filter(comment=comment).update(resolved_at=comment.moderated_at)
+    details = dict(details or {})
+    if resolved:
+        details["reports_resolved"] = resolved
+    record(
+        kind,
+        by=by,
+        comment=comment,
+        reason=reason,
+        previous_status=previous,
+        new_status=to,
+        details=details,
+    )
+    if notify:
+        notifications.schedule(comment, base_url=base_url)
+    return resolved
+
+
+def moderate_comment(comment, action, *, by, reason="", base_url=""):
+    """Apply the action named `action` ("approve", "hide", "remove", "spam", "restore") to
+    `comment` as the moderator `by`, who decides on its open reports at the same time.
+
+    Nothing is deleted: every action sets the status, and "restore" brings any moderated comment
+    back to published. Approving a comment that was held since it was posted sends the
+    notifications it held back (links absolute with `base_url`). Raises PermissionDenied for
+    someone who may not moderate and BadRequest for an action that does not apply.
+    """
+    spec = COMMENT_ACTIONS.get(action)
+    if spec is None:
+        raise BadRequest(gettext("Unknown moderation action."))
+    can_moderate(by).raise_if_refused()
+    reason = (reason or "").strip()
+    if spec.reason_required and not reason:
+        raise BadRequest(gettext("Give a reason for removing the comment: its author will see it."))
+    with transaction.atomic():
+        locked = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("article", "author")
+            .get(pk=comment.pk)
+        )
+        reported = Flag.objects.open().filter(comment=locked).exists()
+        if action not in actions_for(locked, reported=reported):
+            raise BadRequest(
+                gettext("“%(action)s” does not apply to this comment (status: %(status)s).")
+                % {"status": locked.get_status_display(), "action": spec.label}
+            )
+        _apply(locked, spec.kind, spec.to, by=by, reason=reason, resolve_reports=True, base_url=base_url)
+    for field in ("status", "moderated_by", "moderated_at", "moderation_reason"):
+        setattr(comment, field, getattr(locked, field))
+    return comment
+
+
+def approve_comment(comment, *, by, reason="", base_url=""):
+    return moderate_comment(comment, "approve", by=by, reason=reason, base_url=base_url)
+
+
+def hide_comment(comment, *, by, reason=""):
+    return moderate_comment(comment, "hide", by=by, reason=reason)
+
+
+def remove_comment(comment, *, by, reason):
+    return moderate_comment(comment, "remove", by=by, reason=reason)
+
+
+def mark_as_spam(comment, *, by, reason=""):
+    return moderate_comment(comment, "spam", by=by, reason=reason)
+
+
+def restore_comment(comment, *, by, reason="", base_url=""):
+    return moderate_comment(comment, "restore", by=by, reason=reason, base_url=base_url)
+
+
+@dataclass
+class BulkOutcome:
+    done: list
+    refused: list  # (comment, message)
+
+
+def moderate_comments(comments, action, *, by, reason="", base_url=""):
+    """The same action on several comments, each in its own transaction: one that no longer
+    qualifies (approved meanwhile by someone else) is reported back, not a reason to undo the rest."""
+    if action not in COMMENT_ACTIONS:
+        raise BadRequest(gettext("Unknown moderation action."))
+    can_moderate(by).raise_if_refused()
+    if COMMENT_ACTIONS[action].reason_required and not (reason or "").strip():
+        raise BadRequest(gettext("Give a reason for removing the comment: its author will see it."))
+    outcome = BulkOutcome(done=[], refused=[])
+    for comment in comments:
+        try:
+            moderate_comment(comment, action, by=by, reason=reason, base_url=base_url)
+        except BadRequest as error:
+            outcome.refused.append((comment, str(error)))
+        else:
+            outcome.done.append(comment)
+    return outcome
+
+
+# People: suspensions ----------------------------------------------------------------------------
+
+
+def suspend_user(user, *, by, reason, until=None):
+    """Suspend `user` until `until` (None: until a moderator lifts it). They can still read and
+    are told why and until when wherever they would comment, vote or report. A suspension in
+    force is replaced by the new one."""
+    can_suspend(by).raise_if_refused()
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadRequest(gettext("Give a reason: the reader will see it."))
+    if until is not None and until <= timezone.now():
+        raise BadRequest(gettext("The end of a suspension must be in the future."))
+    if user.pk == by.pk:
+        raise BadRequest(gettext("You cannot suspend yourself."))
+    if user.is_staff or user.is_superuser:
+        raise BadRequest(gettext("Staff accounts cannot be suspended; take away their staff status instead."))
+    with transaction.atomic():
+        replaced = list(Suspension.objects.select_for_update().in_force().filter(user=user))
+        now = timezone.now()
+        Suspension.objects.filter(pk__in=[s.pk for s in replaced]).update(lifted_at=now, lifted_by=by)
+        suspension = Suspension.objects.create(
+            user=user, until=until, reason=reason[:500], created_by=by, created_at=now
+        )
+        record(
+            Kind.SUSPEND,
+            by=by,
+            target_user=user,
+            reason=reason,
+            details={
+                "until": until.isoformat() if until else None,
+                "replaced": [s.pk for s in replaced],
+            },
+        )
+    if hasattr(user, "_discussion_suspension"):
+        del user._discussion_suspension
+    return suspension
+
+
+def lift_suspension(suspension, *, by, reason=""):
+    can_suspend(by).raise_if_refused()
+    with transaction.atomic():
+        suspension = Suspension.objects.select_for_update().select_related("user").get(pk=suspension.pk)
+        if suspension.lifted_at is not None:
+            raise BadRequest(gettext("This suspension has already been lifted."))
+        if suspension.until is not None and suspension.until <= timezone.now():
+            raise BadRequest(gettext("This suspension has already ended."))
+        suspension.lifted_at = timezone.now()
+        suspension.lifted_by = by
+        suspension.save(update_fields=["lifted_at", "lifted_by"])
+        record(
+            Kind.UNSUSPEND,
+            by=by,
+            target_user=suspension.user,
+            reason=reason,
+            details={"suspension": suspension.pk},
+        )
+    return suspension
+
+
+def suspended_users():
+    """Suspensions in force with their reader and who decided, newest first."""
+    return Suspension.objects.in_force().select_related("user", "created_by").order_by("-created_at", "-pk")

@@ -50,11 +50,26 @@ def post_comment(*, article, author, body, question=None, parent=None, base_url=
 
 
 def edit_comment(comment, *, by, body):
+    """The hold rules about the text run again: an edit that adds links or a watched word sends
+    a published comment back to the queue, a blocked word is refused (ValidationError)."""
     moderation.can_edit(by, comment).raise_if_refused()
     comment.body = body
     comment.full_clean()
-    comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
+    admission = moderation.status_after_edit(comment)
+    with transaction.atomic():
+        previous = comment.status
+        comment.edited_at = timezone.now()
+        comment.status = admission.status
+        comment.save(update_fields=["body", "edited_at", "status"])
+        if admission.status != previous:
+            moderation.record(
+                ModerationAction.Kind.HOLD,
+                by=None,
+                comment=comment,
+                reason=admission.reason,
+                previous_status=previous,
+                new_status=admission.status,
+            )
     return comment
 
 

@@ -164,9 +164,17 @@ def load_thread(article, *, user, params):
 
     pick_ids = {q.pinned_answer_id for q in questions if q.visible_pick is not None}
     curate = user.is_authenticated and bool(moderation.can_curate(user))
+    moderate = user.is_authenticated and bool(moderation.can_moderate(user))
     for comment in comments:
         comment.article = article
-        _set_permissions(comment, user=user, thread=thread, questions_by_id=questions_by_id, curate=curate)
+        _set_permissions(
+            comment,
+            user=user,
+            thread=thread,
+            questions_by_id=questions_by_id,
+            curate=curate,
+            moderate=moderate,
+        )
         comment.is_pick = comment.pk in pick_ids
 
     page = ThreadPage(
@@ -193,7 +201,7 @@ def load_thread(article, *, user, params):
     return page
 
 
-def _set_permissions(comment, *, user, thread, questions_by_id, curate):
+def _set_permissions(comment, *, user, thread, questions_by_id, curate, moderate=False):
     """What the reader may do with `comment`, from the same policy that guards the views."""
     signed_in = user.is_authenticated
     comment.question_number = getattr(questions_by_id.get(comment.question_id), "number", None)
@@ -211,6 +219,7 @@ def _set_permissions(comment, *, user, thread, questions_by_id, curate):
         and not comment.is_deleted
     )
     comment.can_follow = signed_in and comment.parent_id is None
+    comment.can_moderate = moderate
     comment.move_choices = list(questions_by_id.values()) if comment.can_curate else []
 
 
@@ -230,6 +239,7 @@ def prepare_comment(comment, *, user):
         thread=moderation.thread_of(article),
         questions_by_id=questions_by_id,
         curate=user.is_authenticated and bool(moderation.can_curate(user)),
+        moderate=user.is_authenticated and bool(moderation.can_moderate(user)),
     )
     pick = questions_by_id.get(comment.question_id)
     comment.is_pick = pick is not None and pick.pinned_answer_id == comment.pk and comment.is_visible

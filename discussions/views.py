@@ -24,9 +24,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
 from articles.models import Article
-from discussions import moderation, notifications, participation, threads
+from discussions import moderation, notifications, participation, ratelimits, threads
 from discussions.forms import CommentForm, MoveForm, ReasonForm, ReportForm
 from discussions.models import Comment, Follow, Question
+from discussions.ratelimits import RateLimited
 
 # Helpers ----------------------------------------------------------------------------------------
 
@@ -66,16 +67,21 @@ def signed_in(view):
 
 
 def _refusal(request, error, *, notice):
-    """Answer a refused action. `notice`: the CSS selector of the notice area htmx fills."""
+    """Answer a refused action. `notice`: the CSS selector of the notice area htmx fills.
+    Over a rate limit: 429 with Retry-After (the full page is config.views.too_many_requests)."""
     message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-    status = 403 if isinstance(error, PermissionDenied) else 400
+    status = 429 if isinstance(error, RateLimited) else 403 if isinstance(error, PermissionDenied) else 400
     if request.htmx:
         response = render(
             request, "discussions/_notice.html", {"message": message, "level": "error"}, status=status
         )
         response["HX-Retarget"] = notice
         response["HX-Reswap"] = "innerHTML"
+        if status == 429:
+            response["Retry-After"] = str(error.retry_after)
         return response
+    if status == 429:
+        raise error
     if status == 403:
         raise PermissionDenied(message)
     return render(request, "discussions/refused.html", {"message": message}, status=status)
@@ -213,6 +219,7 @@ def post_comment(request, article_id):
     if form.is_valid():
         question = next((q for q in questions if q.pk == form.cleaned_data.get("question")), None)
         try:
+            ratelimits.hit("comment", user)
             new_comment = participation.post_comment(
                 article=article,
                 author=user,
@@ -345,6 +352,7 @@ def delete(request, pk):
 def vote(request, pk):
     comment = _comment_or_404(request, pk)
     try:
+        ratelimits.hit("vote", request.user)
         participation.toggle_vote(comment, by=request.user)
     except (PermissionDenied, BadRequest) as error:
         return _refusal(request, error, notice=_comment_notice(comment))
@@ -366,6 +374,7 @@ def report(request, pk):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            ratelimits.hit("flag", request.user)
             participation.report_comment(
                 comment, by=request.user, reason=form.cleaned_data["reason"], text=form.cleaned_data["text"]
             )

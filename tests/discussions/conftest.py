@@ -11,6 +11,18 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _trusted_readers(settings):
+    """Readers' comments are published at once unless a test is about the new-account rule:
+    with the default (the first comment of an account waits) every factory reader would be
+    new. tests/discussions/test_moderation_rules.py checks the default on its own."""
+    settings.QINGTAN = {**settings.QINGTAN, "HOLD_FIRST_COMMENTS": 0}
+
+
+def with_rules(settings, **rules):
+    settings.QINGTAN = {**settings.QINGTAN, **rules}
+
+
 def soup(response):
     return BeautifulSoup(response.content.decode(), "html.parser")
 

@@ -112,7 +112,7 @@ def test_the_comment_list_shows_status_article_and_author_with_filters_and_searc
     rows = page.select("#result_list tbody tr")
     assert len(rows) == 3
     first = page.select_one("#result_list tbody tr")
-    assert {"field-status", "field-article", "field-author"} <= {
+    assert {"field-status", "field-article", "field-author_link"} <= {
         c for td in first.find_all("td") for c in td["class"]
     }
     filtered = soup(client.get(COMMENTS, {"status__exact": "hidden"}))

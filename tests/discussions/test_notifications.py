@@ -223,7 +223,9 @@ def test_emails_wait_for_the_commit(client, user, other_user, article, django_ca
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(url("post", article.pk), {"body": "Not yet", "parent": parent.pk})
-    assert mail.outbox == [] and len(callbacks) == 1
+    # Other after-commit work (cache invalidation) may be queued too; the email is one of them.
+    notifying = [callback for callback in callbacks if "notify_about_comment" in repr(callback)]
+    assert mail.outbox == [] and len(notifying) == 1
 
 
 def test_nothing_is_sent_about_a_comment_hidden_before_the_task_ran(other_user, article):
