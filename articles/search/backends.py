@@ -50,8 +50,10 @@ class SQLiteBackend:
     def prepare(self, entry, terms_by_field):
         entry.search_vector = None
 
-    def write(self, cursor, entries, terms_by_entry):
-        ids = [entry.article_id for entry in entries]
+    def write(self, cursor, entries, terms_by_entry, *, fresh=False):
+        """Replace the rows of these entries (fresh: the table is known to hold none of them,
+        as in a rebuild, and removing them, which re-reads their terms, is skipped)."""
+        ids = [] if fresh else [entry.article_id for entry in entries]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cursor.execute(
@@ -113,8 +115,8 @@ class PostgreSQLBackend:
             f"{_quote(term)}:{','.join(found)}" for term, found in positions.items()
         )
 
-    def write(self, cursor, entries, terms_by_entry):
-        pass
+    def write(self, cursor, entries, terms_by_entry, *, fresh=False):
+        pass  # the tsvector is a column of the entry, written with it
 
     def match(self, terms):
         parts, rechecks = [], []

@@ -8,6 +8,7 @@ Changes that bypass signals (QuerySet.update(), raw SQL) need a rebuild.
 
 import html
 import re
+from collections import defaultdict
 
 from django.db import connection, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
@@ -37,7 +38,7 @@ def plain_text(rendered_html):
     return _BLANK_LINES.sub("\n", text).strip()
 
 
-def _entry(article):
+def _entry(article, tag_names):
     return ArticleSearchEntry(
         article_id=article.pk,
         status=article.status,
@@ -48,7 +49,7 @@ def _entry(article):
         original_title=article.original_title,
         lead=article.lead,
         summary=plain_text(article.summary_html),
-        tags=TAG_SEPARATOR.join(tag.name for tag in article.tags.all()),
+        tags=TAG_SEPARATOR.join(tag_names),
         source_name=article.source.name,
         body=plain_text(article.body_html),
     )
@@ -63,11 +64,10 @@ def index_articles(article_ids):
             _index_batch(article_ids[start : start + BATCH_SIZE])
 
 
-def _index_batch(article_ids):
+def _index_batch(article_ids, *, fresh=False):
     articles = list(
         Article.objects.filter(pk__in=article_ids, status__in=INDEXED_STATUSES)
         .select_related("source")
-        .prefetch_related("tags")
         .only(*_ARTICLE_FIELDS)
     )
     indexed = {article.pk for article in articles}
@@ -75,7 +75,17 @@ def _index_batch(article_ids):
     if stale:
         ArticleSearchEntry.objects.filter(article_id__in=stale).delete()
     if articles:
-        _write([_entry(article) for article in articles])
+        # One query for the batch's tags (taggit's prefetch builds a queryset per article).
+        tag_names = defaultdict(list)
+        for article_id, name in (
+            TaggedItem.objects.filter(
+                content_type__app_label="articles", content_type__model="article", object_id__in=indexed
+            )
+            .order_by("tag__name")
+            .values_list("object_id", "tag__name")
+        ):
+            tag_names[article_id].append(name)
+        _write([_entry(article, tag_names[article.pk]) for article in articles], fresh=fresh)
 
 
 _ARTICLE_FIELDS = (
@@ -85,7 +95,7 @@ _ARTICLE_FIELDS = (
 _WRITTEN_FIELDS = ["status", "publish_at", "takedown_at", "source", *backends.FIELDS, "search_vector"]
 
 
-def _write(entries):
+def _write(entries, *, fresh=False):
     backend = backends.current()
     terms_by_entry = {}
     for entry in entries:
@@ -99,7 +109,7 @@ def _write(entries):
         update_fields=[*_WRITTEN_FIELDS, "indexed_at"],
     )
     with connection.cursor() as cursor:
-        backend.write(cursor, entries, terms_by_entry)
+        backend.write(cursor, entries, terms_by_entry, fresh=fresh)
 
 
 def rebuild(*, batch_size=BATCH_SIZE, progress=None):
@@ -119,7 +129,7 @@ def rebuild(*, batch_size=BATCH_SIZE, progress=None):
                 backend.create_schema(cursor)
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
-            _index_batch(batch)
+            _index_batch(batch, fresh=True)
             if progress:
                 progress(len(batch))
         if not backend.schema_before_load:

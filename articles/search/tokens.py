@@ -42,7 +42,10 @@ def word_term(word):
 
 
 def normalize(text):
-    return unicodedata.normalize("NFKC", text or "").casefold()
+    text = text or ""
+    if not unicodedata.is_normalized("NFKC", text):  # a quick check; most text already is
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
 
 
 def _pieces(text):
@@ -62,7 +65,7 @@ def document_terms(text):
     terms = []
     for is_cjk, piece, _ in _pieces(normalize(text)):
         if is_cjk:
-            terms.extend(piece[i : i + 2] for i in range(len(piece) - 1))
+            terms.extend(map(str.__add__, piece[:-1], piece[1:]))
             terms.append(piece[-1])
         else:
             terms.append(piece)
