@@ -66,12 +66,14 @@ def pytest_collection_modifyitems(items):
     items[:] = others + browser
 
 
+NO_CHROMIUM = f"Chromium not found at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _chromium_is_installed():
-    # Raised from this one place, so `-ra` reports every skipped browser test on one line.
     if CHROMIUM.exists():
         return
-    message = f"Chromium not found at {CHROMIUM}: apt-get install chromium (.ci/run does)"
+    message = NO_CHROMIUM
     if os.environ.get("QINGTAN_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{message}; QINGTAN_REQUIRE_BROWSER=1 forbids skipping the browser tests", pytrace=False)
     pytest.skip(message)
@@ -93,6 +95,9 @@ def _fresh_artifacts_folder():
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if report.skipped and isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(NO_CHROMIUM):
+        # One place for every such skip, so `-ra` sums them up on a single line.
+        report.longrepr = (__file__, None, report.longrepr[2])
     if report.when == "call":
         item.qingtan_call_failed = report.failed
     if report.when == "teardown" and getattr(item, "qingtan_artifacts", None):
