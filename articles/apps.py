@@ -7,6 +7,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
+        from articles import caching
         from articles.search import index
 
         index.connect(self)
+        caching.connect()

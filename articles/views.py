@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
+from articles import caching
 from articles.models import Article, Source
 from articles.search.forms import SearchForm
 
@@ -29,11 +30,13 @@ def _list(request, queryset, **context):
 
 
 @require_safe
+@caching.anonymous_page([caching.ARTICLES, caching.COUNTS], params=["page"])
 def home(request):
     return _list(request, Article.objects.for_list(), feed_url=reverse("articles:feed_rss"))
 
 
 @require_safe
+@caching.anonymous_page([caching.ARTICLES, caching.COUNTS], params=["page"])
 def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _list(
@@ -46,12 +49,14 @@ def tag(request, slug):
 
 
 @require_safe
+@caching.anonymous_page([caching.ARTICLES, caching.COUNTS], params=["page"])
 def source(request, slug):
     source = get_object_or_404(Source, slug=slug)
     return _list(request, Article.objects.from_source(source).for_list(), source=source, heading=source.name)
 
 
 @require_safe
+@caching.anonymous_page([caching.ARTICLES, caching.COUNTS], params=["page"])
 def archive(request, year, month):
     if not (1 <= month <= 12 and 1900 <= year <= 9998):
         raise Http404(gettext("No such month."))
@@ -75,6 +80,7 @@ def search(request):
 
 
 @require_safe
+@caching.anonymous_page([caching.ARTICLES, "article"], params=["sort", "page", "question", "answer"])
 def detail(request, slug):
     article = get_object_or_404(Article.objects.readable().for_detail(), slug=slug)
     return _detail(request, article)

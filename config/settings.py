@@ -116,6 +116,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # CSRF token placeholder while a page is rendered for the page cache.
+                "articles.caching.page_cache_placeholders",
             ],
         },
     },
@@ -338,6 +340,8 @@ QINGTAN = {
     "FLAG_RATE": "5/m,30/h",
     "PUBLIC_MODERATION_LOG": True,
     "REQUIRE_STAFF_MFA": False,
+    # Anonymous pages served from the cache (articles/caching.py) at most this long; 0: off.
+    "PAGE_CACHE_SECONDS": 3600,
     "RESERVED_DISPLAY_NAMES": [
         "admin",
         "administrator",

@@ -1,0 +1,475 @@
+"""Whole pages for anonymous readers from the cache, invalidated exactly when they change.
+
+Version keys
+    Every cached page is stored under a key that contains the versions of what it shows, so a
+    change never deletes anything: it bumps a version, and every page showing it is from then on
+    looked up under a new key (old entries expire unread). There are four kinds:
+
+    SITE             everything (bulk loads, a deleted account, invalidate_all())
+    ARTICLES         which articles are public and what they say, their tags and sources: every
+                     list, feed and article page (article pages list related articles)
+    COUNTS           comment counts, shown on lists
+    article <slug>   one article page: its discussion, questions and thread state
+
+    A change bumps its versions right away and again once its transaction commits. The second
+    bump is the one that matters: a reader who rendered the page between the first bump and the
+    commit saw the old rows and stored them under the new versions; the bump after the commit
+    moves past that entry.
+
+    The articles app bumps on its own saves (receivers below, connected by ArticlesConfig); the
+    discussions app calls bump_article()/bump_counts() from discussions/caching.py.
+
+The clock
+    Scheduled publication, takedown times and comments closing with age change pages with no
+    save at all. Entries therefore never outlive the next such moment: next_change_at() asks
+    every registered schedule (register_schedule()) for its next one.
+
+Where versions live
+    With a shared cache (Redis) they are keys in it, incremented atomically, so every server
+    process and machine sees a bump at once. The local-memory cache is one per process, so
+    there the versions live in a small file mapped into memory by every process of the machine
+    (_FileVersions) and each process keeps its own copies of the pages; several machines need
+    REDIS_URL.
+
+CSRF tokens and CSP nonces
+    Pages carry a per-reader CSRF token (the language switcher's form, htmx headers) and the
+    JSON-LD block a per-response nonce. A cached page is rendered with placeholders instead
+    (page_cache_placeholders(), a context processor), and each response, from the cache or not,
+    gets the reader's own token and a fresh nonce put in. The token comes from get_token(), so
+    the CSRF cookie is set exactly as on an uncached page, and no cookie, token or nonce is
+    ever stored in or shared through the cache.
+"""
+
+import functools
+import hashlib
+import hmac
+import logging
+import math
+import mmap
+import os
+import struct
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models import Min
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+SITE = "site"
+ARTICLES = "articles"
+COUNTS = "counts"
+# When a user who commented on more articles than this changes their name, everything goes.
+MAX_ARTICLE_BUMPS = 500
+# Headers of the view's response kept with the page; the middleware adds the rest each time.
+_KEPT_HEADERS = {"content-type", "content-language", "last-modified", "x-robots-tag", "link"}
+
+
+def page_timeout():
+    """Seconds a page may stay cached at most (QINGTAN_PAGE_CACHE_SECONDS); 0 turns caching off."""
+    return settings.QINGTAN["PAGE_CACHE_SECONDS"]
+
+
+def _secret_marker(purpose):
+    # Unguessable, so no comment or title can contain it and have a token put in its place.
+    digest = hmac.new(settings.SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:32]
+    return f"qtph{digest}"
+
+
+@functools.cache
+def _markers():
+    return _secret_marker("csrf"), _secret_marker("nonce")
+
+
+# Versions -----------------------------------------------------------------------------------------
+
+
+def article_key(slug):
+    return "article:" + hashlib.blake2b(slug.encode(), digest_size=12).hexdigest()
+
+
+class _CacheVersions:
+    """Versions as integers in the (shared) cache."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.pending_site_bump = False
+
+    @staticmethod
+    def _key(name):
+        return f"pv:{name}"
+
+    def get_many(self, names):
+        if self.pending_site_bump:
+            self._retry_site_bump()
+        found = self.backend.get_many([self._key(name) for name in names])
+        versions = {}
+        for name in names:
+            value = found.get(self._key(name))
+            if value is None:
+                # Never seen or evicted: any value no earlier page was stored under will do.
+                fresh = time.time_ns()
+                self.backend.add(self._key(name), fresh, None)
+                value = self.backend.get(self._key(name), fresh)
+            versions[name] = value
+        return versions
+
+    def bump(self, name):
+        key = self._key(name)
+        try:
+            self.backend.incr(key)
+        except ValueError:  # missing, or the cache is unreachable
+            fresh = time.time_ns()
+            self.backend.set(key, fresh, None)
+            if self.backend.get(key) != fresh:
+                # Unreachable (config.cache fails open). Pages stored before the outage could be
+                # served again once it is back, so everything is invalidated as soon as it is.
+                self.pending_site_bump = True
+
+    def _retry_site_bump(self):
+        fresh = time.time_ns()
+        self.backend.set(self._key(SITE), fresh, None)
+        if self.backend.get(self._key(SITE)) == fresh:
+            self.pending_site_bump = False
+            logger.info("Page cache reachable again: every cached page invalidated")
+
+
+class _FileVersions:
+    """Versions in a file every process of the machine maps into memory: 65,536 counters of
+    8 bytes; a name hashes to one counter (two names sharing one only invalidate a little too
+    much). Reads are memory reads; a bump holds an exclusive lock on the file."""
+
+    SLOTS = 1 << 16
+
+    def __init__(self, path):
+        self.path = path
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        size = self.SLOTS * 8
+        if os.fstat(fd).st_size < size:
+            os.ftruncate(fd, size)
+        self.fd = fd
+        self.map = mmap.mmap(fd, size)
+        self.lock = threading.Lock()
+
+    def _offset(self, name):
+        digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "little") % self.SLOTS * 8
+
+    def get_many(self, names):
+        return {name: struct.unpack_from("<Q", self.map, self._offset(name))[0] for name in names}
+
+    def bump(self, name):
+        import fcntl
+
+        offset = self._offset(name)
+        with self.lock:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                (value,) = struct.unpack_from("<Q", self.map, offset)
+                struct.pack_into("<Q", self.map, offset, (value + 1) % (1 << 64))
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_stores = {}
+_stores_lock = threading.Lock()
+
+
+def _versions_path():
+    database = settings.DATABASES["default"]
+    identity = "|".join(
+        str(part)
+        for part in (settings.BASE_DIR, database.get("NAME"), database.get("HOST"), database.get("PORT"))
+    )
+    digest = hashlib.blake2b(identity.encode(), digest_size=8).hexdigest()
+    return os.path.join(tempfile.gettempdir(), f"qingtan-page-versions-{digest}")
+
+
+def _store():
+    backend = caches["default"]
+    database = settings.DATABASES["default"]
+    identity = (
+        settings.CACHES["default"]["BACKEND"],
+        str(settings.CACHES["default"].get("LOCATION", "")),
+        str(database.get("NAME")),
+    )
+    store = _stores.get(identity)
+    if store is None:
+        with _stores_lock:
+            store = _stores.get(identity)
+            if store is None:
+                if isinstance(backend, LocMemCache) and hasattr(os, "fork"):
+                    store = _FileVersions(_versions_path())
+                else:
+                    store = _CacheVersions(cache)
+                _stores[identity] = store
+    return store
+
+
+def versions(names):
+    """The current versions of `names` (SITE, ARTICLES, COUNTS, article_key(slug)), as a tuple."""
+    found = _store().get_many([SITE, *names])
+    return tuple(found[name] for name in (SITE, *names))
+
+
+def _bump_now(names):
+    store = _store()
+    for name in names:
+        store.bump(name)
+
+
+def bump(*names):
+    """Invalidate every page that shows `names`: now, and again after the current transaction
+    commits (see the module docstring)."""
+    _bump_now(names)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(functools.partial(_bump_now, names))
+
+
+def bump_article(slug):
+    """One article's page: its discussion changed."""
+    bump(article_key(slug))
+
+
+def bump_articles(slugs):
+    slugs = set(slugs)
+    if len(slugs) > MAX_ARTICLE_BUMPS:
+        bump(SITE)
+    else:
+        bump(*(article_key(slug) for slug in slugs))
+
+
+def bump_counts():
+    bump(COUNTS)
+
+
+def invalidate_all():
+    bump(SITE)
+
+
+# The clock ----------------------------------------------------------------------------------------
+
+_schedules = []
+
+
+def register_schedule(schedule):
+    """`schedule(now)` returns the next moment after `now` at which some public page changes by
+    the passing of time alone (or None). Cached pages never outlive the earliest of them."""
+    if schedule not in _schedules:
+        _schedules.append(schedule)
+
+
+def _articles_schedule(now):
+    from articles.models import Article
+
+    published = Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+    taken_down = Article.objects.filter(
+        status__in=[Article.Status.PUBLISHED, Article.Status.ARCHIVED], takedown_at__gt=now
+    )
+    return min(
+        (
+            moment
+            for moment in (
+                published.aggregate(moment=Min("publish_at"))["moment"],
+                taken_down.aggregate(moment=Min("takedown_at"))["moment"],
+            )
+            if moment is not None
+        ),
+        default=None,
+    )
+
+
+register_schedule(_articles_schedule)
+
+
+def next_change_at():
+    """The next moment a public page changes by the clock, or None; remembered in the cache
+    until then or until an article changes."""
+    key = "pv:next-change:" + ":".join(str(v) for v in versions([ARTICLES]))
+    now = timezone.now()
+    cached = cache.get(key)
+    if cached is not None:
+        moment = datetime.fromtimestamp(cached, tz=UTC) if cached else None
+        if moment is None or moment > now:
+            return moment
+    moments = [moment for schedule in _schedules if (moment := schedule(now)) is not None]
+    moment = min(moments, default=None)
+    timeout = page_timeout() if moment is None else min(page_timeout(), (moment - now).total_seconds())
+    if timeout >= 1:
+        cache.set(key, moment.timestamp() if moment else 0, math.floor(timeout))
+    return moment
+
+
+def timeout_for():
+    """Seconds a page rendered now may be cached: the configured time, cut at the next change
+    the clock brings. 0: do not cache."""
+    limit = page_timeout()
+    if not limit:
+        return 0
+    moment = next_change_at()
+    if moment is not None:
+        limit = min(limit, (moment - timezone.now()).total_seconds())
+    return max(0, math.floor(limit))
+
+
+# The page cache -----------------------------------------------------------------------------------
+
+
+def page_cache_placeholders(request):
+    """Context processor: while a page is rendered for the cache, the CSRF token is a
+    placeholder (the nonce is one already, see anonymous_page)."""
+    if getattr(request, "_page_cache_render", False):
+        return {"csrf_token": _markers()[0]}
+    return {}
+
+
+def _cacheable_request(request, params):
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if any(name not in params for name in request.GET):
+        return False  # unknown parameters: not worth an entry, and cannot fill the cache
+    if request.user.is_authenticated:
+        return False
+    return not len(get_messages(request))
+
+
+def _page_key(request, view_name, page_versions):
+    identity = "\n".join(
+        [
+            view_name,
+            request.scheme,
+            request.get_host(),
+            request.path,
+            "&".join(f"{name}={values}" for name, values in sorted(request.GET.lists())),
+            getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+            "htmx" if request.headers.get("HX-Request") == "true" else "",
+            ":".join(str(v) for v in page_versions),
+        ]
+    )
+    return "page:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
+
+
+def _personalised(request, content):
+    """The stored page with this reader's CSRF token and this response's nonce put in."""
+    csrf_marker, nonce_marker = (marker.encode() for marker in _markers())
+    if csrf_marker in content:
+        content = content.replace(csrf_marker, get_token(request).encode())
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce is not None and nonce_marker in content:
+        content = content.replace(nonce_marker, str(nonce).encode())
+    return content
+
+
+def anonymous_page(depends_on, *, params=()):
+    """Serve the view's page to anonymous readers from the cache.
+
+    depends_on: the version names the page shows (ARTICLES, COUNTS) and, with "article", the
+    page of the article whose slug is the view's `slug` argument. params: the query parameters
+    the view reads; a request with any other parameter is rendered but not cached.
+
+    Only GET/HEAD requests of readers who are not signed in and have no pending messages are
+    served from or stored in the cache, and only 200 responses that set no cookie. Entries are
+    keyed by scheme, host, path, query, language and HX-Request (the response varies on both
+    headers) besides the versions.
+    """
+    params = frozenset(params)
+
+    def decorator(view):
+        view_name = f"{view.__module__}.{getattr(view, '__qualname__', type(view).__name__)}"
+
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not page_timeout() or not _cacheable_request(request, params):
+                return view(request, *args, **kwargs)
+            names = [name for name in depends_on if name != "article"]
+            if "article" in depends_on:
+                names.append(article_key(kwargs["slug"]))
+            page_versions = versions(names)
+            key = _page_key(request, view_name, page_versions)
+            entry = cache.get(key)
+            # The entry's own deadline, not only the cache's expiry: scheduled changes must not be
+            # missed when the cache server's clock and ours disagree.
+            if entry is not None and time.time() < entry[3]:
+                response = _from_entry(request, entry)
+                response["X-Page-Cache"] = "hit"
+                return response
+
+            response, own_token = _render_with_placeholders(request, view, args, kwargs)
+            patch_vary_headers(response, ["HX-Request"])
+            if getattr(response, "streaming", False) or response.status_code != 200:
+                return response
+            stored = response.content
+            response.content = _personalised(request, stored)
+            response["X-Page-Cache"] = "miss"
+            timeout = timeout_for()
+            if timeout and not own_token and not response.cookies:
+                headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
+                cache.set(key, (response.status_code, headers, stored, time.time() + timeout), timeout)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _render_with_placeholders(request, view, args, kwargs):
+    """The view's response rendered with the placeholders, and whether it holds a real CSRF
+    token anyway (a template rendered without the request calls get_token() itself): such a
+    page belongs to one reader and is not stored."""
+    nonce = getattr(request, "_csp_nonce", None)
+    token_wanted_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    request._page_cache_render = True
+    request._csp_nonce = _markers()[1]
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        request._page_cache_render = False
+        request._csp_nonce = nonce
+    own_token = not token_wanted_before and request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    return response, own_token
+
+
+def _from_entry(request, entry):
+    status, headers, content, _ = entry
+    response = HttpResponse(_personalised(request, content), status=status)
+    for name, value in headers:
+        response[name] = value
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# Receivers: what the articles app changes -------------------------------------------------------
+
+
+def _articles_changed(sender, **kwargs):
+    # Lists, feeds and every article page (related articles, tags, the source's name).
+    bump(ARTICLES)
+
+
+def _tags_changed(sender, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        bump(ARTICLES)
+
+
+def connect():
+    """Called by ArticlesConfig.ready()."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from taggit.models import Tag, TaggedItem
+
+    from articles.models import Article, Source
+
+    for model in (Article, Source, Tag):
+        uid = f"page_cache_{model._meta.label_lower}"
+        post_save.connect(_articles_changed, sender=model, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(_articles_changed, sender=model, dispatch_uid=f"{uid}_deleted")
+    m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="page_cache_tags_changed")

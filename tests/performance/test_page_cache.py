@@ -1,0 +1,385 @@
+"""The anonymous page cache (articles/caching.py): hits cost no query, and every change a page
+shows is visible on the next request. Each test reads a page as an anonymous reader, changes
+something the way the site does (views, admin actions, the transitions in discussions), and reads
+the page again."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import caching
+from discussions import moderation
+from discussions.models import Comment
+from tests.factories import ArticleFactory, CommentFactory, QuestionFactory, SourceFactory, VoteFactory
+from tests.performance.conftest import soup
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, url, **kwargs):
+    response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def _cached(client, url, django_assert_num_queries, **kwargs):
+    """Read `url` twice; the second answer must come from the cache without a query."""
+    first = _get(client, url, **kwargs)
+    with django_assert_num_queries(0):
+        second = _get(client, url, **kwargs)
+    assert second["X-Page-Cache"] == "hit"
+    return first, second
+
+
+def _text(response):
+    return soup(response).get_text(" ", strip=True)
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def commenter(client, user):
+    client.force_login(user)
+    return client
+
+
+# What is cached ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "tag", "source", "detail", "archive", "feed_rss", "feed_atom", "tag_feed"]
+)
+def test_every_public_page_is_served_from_the_cache_without_a_query(
+    anonymous, django_assert_num_queries, name
+):
+    article = ArticleFactory(tags=["开源"])
+    CommentFactory(article=article)
+    kwargs = {
+        "home": {},
+        "tag": {"slug": "开源"},
+        "tag_feed": {"slug": "开源"},
+        "source": {"slug": article.source.slug},
+        "detail": {"slug": article.slug},
+        "archive": {"year": article.publish_at.year, "month": article.publish_at.month},
+        "feed_rss": {},
+        "feed_atom": {},
+    }[name]
+    first, second = _cached(anonymous, reverse(f"articles:{name}", kwargs=kwargs), django_assert_num_queries)
+    assert first["X-Page-Cache"] == "miss"
+    assert first["Content-Type"] == second["Content-Type"]
+    assert "HX-Request" in second["Vary"] and "Accept-Language" in second["Vary"]
+
+
+def test_each_anonymous_reader_gets_their_own_csrf_token_and_the_language_switcher_works(
+    django_assert_num_queries,
+):
+    ArticleFactory()
+    home = reverse("articles:home")
+    _get(Client(), home)  # stores the page
+    tokens = []
+    for _ in range(2):
+        reader = Client(enforce_csrf_checks=True)
+        with django_assert_num_queries(0):
+            page = _get(reader, home)
+        assert page["X-Page-Cache"] == "hit"
+        assert "csrftoken" in page.cookies  # set for this reader, as on an uncached page
+        form = soup(page).select_one("form.language-switcher")
+        token = form.select_one("input[name=csrfmiddlewaretoken]")["value"]
+        assert len(token) == 64 and token not in tokens
+        tokens.append(token)
+        assert f'"X-CSRFToken": "{token}"' in page.content.decode()  # htmx's header, the same token
+        switched = reader.post(
+            reverse("set_language"), {"language": "en", "next": home, "csrfmiddlewaretoken": token}
+        )
+        assert switched.status_code == 302
+        assert switched.cookies["django_language"].value == "en"
+
+
+def test_the_json_ld_script_gets_this_responses_nonce(anonymous, article, django_assert_num_queries):
+    _, page = _cached(anonymous, article.get_absolute_url(), django_assert_num_queries)
+    nonce = soup(page).select_one('script[type="application/ld+json"]')["nonce"]
+    assert f"'nonce-{nonce}'" in page["Content-Security-Policy"]
+    again = _get(anonymous, article.get_absolute_url())
+    assert soup(again).select_one('script[type="application/ld+json"]')["nonce"] != nonce
+
+
+def test_languages_and_htmx_requests_are_cached_apart(anonymous, article):
+    english = _get(anonymous, "/", headers={"Accept-Language": "en"})
+    chinese = _get(anonymous, "/", headers={"Accept-Language": "zh-hans"})
+    assert soup(english).html["lang"] == "en" and soup(chinese).html["lang"] == "zh-hans"
+    assert _get(anonymous, "/", headers={"Accept-Language": "en"})["X-Page-Cache"] == "hit"
+    assert _get(anonymous, "/", headers={"HX-Request": "true"})["X-Page-Cache"] == "miss"
+
+
+def test_signed_in_readers_get_their_own_page(client, user, article, django_assert_max_num_queries):
+    other = Client()
+    _get(other, article.get_absolute_url())  # an anonymous reader stored the page
+    pending = CommentFactory(article=article, author=user, status=Comment.Status.PENDING, body="只有我能看到")
+    client.force_login(user)
+    page = _get(client, article.get_absolute_url())
+    assert "X-Page-Cache" not in page
+    assert "只有我能看到" in _text(page)
+    assert "只有我能看到" not in _text(_get(other, article.get_absolute_url()))
+    assert pending.pk
+
+
+def test_a_page_with_a_message_is_not_served_from_the_cache(client, user, article):
+    _get(Client(), "/")  # stored for everyone
+    client.force_login(user)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    page = _get(client, response["Location"])  # anonymous again, with "You have signed out."
+    assert "X-Page-Cache" not in page
+    assert "signed out" in _text(page)
+    assert _get(client, "/")["X-Page-Cache"] == "hit"  # the message has been shown
+
+
+def test_unknown_query_parameters_are_rendered_but_not_stored(anonymous, article):
+    first = _get(anonymous, "/?utm_source=newsletter")
+    assert "X-Page-Cache" not in first
+    assert "X-Page-Cache" not in _get(anonymous, "/?utm_source=newsletter")
+    assert _get(anonymous, "/?page=1")["X-Page-Cache"] == "miss"
+
+
+def test_pages_are_served_when_the_cache_server_is_down(settings, anonymous, article):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    for url in ("/", article.get_absolute_url(), reverse("articles:feed_rss")):
+        assert _get(anonymous, url)["X-Page-Cache"] == "miss"
+    CommentFactory(article=article, body="写于缓存宕机时")  # bumps fail and are retried later
+    assert "写于缓存宕机时" in _text(_get(anonymous, article.get_absolute_url()))
+
+
+def test_turning_the_cache_off(settings, anonymous, article):
+    settings.QINGTAN = {**settings.QINGTAN, "PAGE_CACHE_SECONDS": 0}
+    _get(anonymous, "/")
+    assert "X-Page-Cache" not in _get(anonymous, "/")
+
+
+# Articles change ----------------------------------------------------------------------------
+
+
+def test_publishing_an_article_shows_it_on_every_list_and_feed(anonymous):
+    source = SourceFactory()
+    draft = ArticleFactory(
+        status="draft", publish_at=None, title="尚未发布的稿件", source=source, tags=["芯片"]
+    )
+    urls = [
+        "/",
+        reverse("articles:tag", args=["芯片"]),
+        reverse("articles:source", args=[source.slug]),
+        reverse("articles:feed_rss"),
+        reverse("articles:tag_feed", args=["芯片"]),
+    ]
+    for url in urls:
+        assert "尚未发布的稿件" not in _get(anonymous, url).content.decode()
+    draft.publish_now()
+    for url in urls:
+        assert "尚未发布的稿件" in _get(anonymous, url).content.decode()
+
+
+def test_editing_an_article_shows_the_new_text_on_its_page_and_on_lists(anonymous, article):
+    other = ArticleFactory(tags=["开源"])
+    article.tags.add("开源")
+    pages = ["/", article.get_absolute_url(), other.get_absolute_url()]  # related articles list it
+    for url in pages:
+        _get(anonymous, url)
+    article.title = "改过的标题"
+    article.save()
+    for url in pages:
+        assert "改过的标题" in _text(_get(anonymous, url))
+
+
+def test_unpublishing_an_article_removes_its_page_and_its_place_in_lists(anonymous, article):
+    _get(anonymous, article.get_absolute_url())
+    _get(anonymous, "/")
+    article.unpublish()
+    assert anonymous.get(article.get_absolute_url()).status_code == 404
+    assert article.title not in _text(_get(anonymous, "/"))
+
+
+def test_tags_and_sources_renamed_show_everywhere(anonymous, article):
+    article.tags.add("旧标签")
+    _get(anonymous, article.get_absolute_url())
+    _get(anonymous, "/")
+    tag = article.tags.get()
+    tag.name = "新标签"
+    tag.save()
+    source = article.source
+    source.name = "改名后的来源"
+    source.save()
+    for url in ("/", article.get_absolute_url()):
+        text = _text(_get(anonymous, url))
+        assert "新标签" in text and "改名后的来源" in text
+
+
+def test_a_tag_removed_from_an_article_leaves_the_tag_page(anonymous, article):
+    article.tags.add("量子")
+    url = reverse("articles:tag", args=["量子"])
+    assert article.title in _text(_get(anonymous, url))
+    article.tags.remove("量子")
+    assert article.title not in _text(_get(anonymous, url))
+
+
+@pytest.fixture
+def long_lived_pages(settings):
+    # Entries would live a day: only the schedule can end them in these tests.
+    settings.QINGTAN = {**settings.QINGTAN, "PAGE_CACHE_SECONDS": 86400}
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(anonymous, time_machine, long_lived_pages):
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    ArticleFactory(title="定时发布的文章", publish_at=now + datetime.timedelta(hours=2))
+    assert "定时发布的文章" not in _text(_get(anonymous, "/"))
+    assert _get(anonymous, "/")["X-Page-Cache"] == "hit"
+    time_machine.move_to(now + datetime.timedelta(hours=2, seconds=1), tick=False)
+    assert "定时发布的文章" in _text(_get(anonymous, "/"))
+
+
+def test_an_article_disappears_when_its_takedown_time_passes(anonymous, time_machine, long_lived_pages):
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    article = ArticleFactory(takedown_at=now + datetime.timedelta(minutes=30))
+    assert _get(anonymous, article.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert _get(anonymous, "/")["X-Page-Cache"] == "miss"
+    time_machine.move_to(now + datetime.timedelta(minutes=31), tick=False)
+    assert anonymous.get(article.get_absolute_url()).status_code == 404
+    assert article.title not in _text(_get(anonymous, "/"))
+
+
+def test_comments_closing_with_age_close_on_the_cached_page(
+    settings, anonymous, time_machine, long_lived_pages
+):
+    settings.QINGTAN = {**settings.QINGTAN, "CLOSE_COMMENTS_AFTER_DAYS": 1}
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    article = ArticleFactory(publish_at=now - datetime.timedelta(hours=23))
+    assert "Comments close 1 day after publication" not in _text(_get(anonymous, article.get_absolute_url()))
+    time_machine.move_to(now + datetime.timedelta(hours=1, seconds=1), tick=False)
+    assert "Comments close 1 day after publication" in _text(_get(anonymous, article.get_absolute_url()))
+
+
+# Discussions change -------------------------------------------------------------------------
+
+
+def test_a_posted_comment_shows_on_the_article_page_and_in_the_home_count(anonymous, commenter, article):
+    assert "1 comment" not in _text(_get(anonymous, "/"))
+    _get(anonymous, article.get_absolute_url())
+    response = commenter.post(reverse("discussions:post", args=[article.pk]), {"body": "刚刚发表的评论"})
+    assert response.status_code == 302
+    assert "刚刚发表的评论" in _text(_get(anonymous, article.get_absolute_url()))
+    assert "1 comment" in _text(_get(anonymous, "/"))
+
+
+def test_an_edited_comment_shows_its_new_text(anonymous, commenter, user, article):
+    comment = CommentFactory(article=article, author=user, body="初稿")
+    _get(anonymous, article.get_absolute_url())
+    response = commenter.post(reverse("discussions:edit", args=[comment.pk]), {"body": "修改后的评论"})
+    assert response.status_code == 302
+    text = _text(_get(anonymous, article.get_absolute_url()))
+    assert "修改后的评论" in text and "初稿" not in text
+
+
+def test_a_comment_deleted_by_its_author_is_gone(anonymous, commenter, user, article):
+    comment = CommentFactory(article=article, author=user, body="我要删掉这条")
+    assert "1 comment" in _text(_get(anonymous, "/"))
+    _get(anonymous, article.get_absolute_url())
+    assert commenter.post(reverse("discussions:delete", args=[comment.pk])).status_code == 302
+    assert "我要删掉这条" not in _text(_get(anonymous, article.get_absolute_url()))
+    assert "0 comments" in _text(_get(anonymous, "/"))
+
+
+def test_a_vote_changes_the_score_on_the_page(anonymous, commenter, article):
+    comment = CommentFactory(article=article)
+    assert "0 points" in _text(_get(anonymous, article.get_absolute_url()))
+    assert commenter.post(reverse("discussions:vote", args=[comment.pk])).status_code == 302
+    assert "1 point" in _text(_get(anonymous, article.get_absolute_url()))
+    assert commenter.post(reverse("discussions:vote", args=[comment.pk])).status_code == 302  # taken back
+    assert "0 points" in _text(_get(anonymous, article.get_absolute_url()))
+
+
+def test_moderating_a_comment_hides_and_restores_it(anonymous, moderator, article):
+    comment = CommentFactory(article=article, body="有争议的评论")
+    VoteFactory(comment=comment)
+    assert "有争议的评论" in _text(_get(anonymous, article.get_absolute_url()))
+    assert "1 comment" in _text(_get(anonymous, "/"))
+    moderation.hide_comment(comment, by=moderator, reason="test")
+    assert "有争议的评论" not in _text(_get(anonymous, article.get_absolute_url()))
+    assert "0 comments" in _text(_get(anonymous, "/"))
+    moderation.restore_comment(comment, by=moderator)
+    assert "有争议的评论" in _text(_get(anonymous, article.get_absolute_url()))
+
+
+def test_a_question_edited_and_a_pick_pinned_show_on_the_page(anonymous, editor, article):
+    question = QuestionFactory(article=article, text="原来的问题")
+    answer = CommentFactory(article=article, question=question, body="最好的回答")
+    _get(anonymous, article.get_absolute_url())
+    question.text = "改写后的问题"
+    question.save()
+    assert "改写后的问题" in _text(_get(anonymous, article.get_absolute_url()))
+    moderation.pin_answer(answer, by=editor)
+    assert "Editor's pick" in _text(_get(anonymous, article.get_absolute_url()))
+
+
+def test_locking_and_closing_a_thread_show_on_the_page(anonymous, moderator, article):
+    _get(anonymous, article.get_absolute_url())
+    moderation.lock_thread(article, by=moderator, reason="off topic")
+    assert "Staff have locked this discussion" in _text(_get(anonymous, article.get_absolute_url()))
+    moderation.unlock_thread(article, by=moderator)
+    moderation.close_comments(article, by=moderator)
+    assert "Comments on this article are closed" in _text(_get(anonymous, article.get_absolute_url()))
+
+
+def test_a_changed_display_name_shows_on_the_articles_commented_on(anonymous, user, article):
+    CommentFactory(article=article, author=user)
+    elsewhere = ArticleFactory()
+    _get(anonymous, article.get_absolute_url())
+    _get(anonymous, elsewhere.get_absolute_url())
+    user.display_name = "新的名字"
+    user.save()
+    assert "新的名字" in _text(_get(anonymous, article.get_absolute_url()))
+    assert _get(anonymous, elsewhere.get_absolute_url())["X-Page-Cache"] == "hit"  # nothing to change
+
+
+def test_the_profile_form_changes_the_name_on_cached_pages(anonymous, commenter, user, article):
+    CommentFactory(article=article, author=user)
+    _get(anonymous, article.get_absolute_url())
+    response = commenter.post(
+        reverse("accounts:edit_profile"), {"display_name": "改名的读者", "bio": "", "website": ""}
+    )
+    assert response.status_code == 302, response.content
+    assert "改名的读者" in _text(_get(anonymous, article.get_absolute_url()))
+
+
+def test_a_deleted_account_leaves_no_name_behind(anonymous, user, article):
+    from accounts import lifecycle
+
+    CommentFactory(article=article, author=user, body="留下的评论")
+    assert user.public_name in _text(_get(anonymous, article.get_absolute_url()))
+    lifecycle.delete_account(user, keep_contributions=True)
+    text = _text(_get(anonymous, article.get_absolute_url()))
+    assert "留下的评论" in text and user.public_name not in text
+
+
+def test_a_change_committed_after_a_reader_cached_the_old_page_is_not_missed(anonymous, article):
+    """The bump after the commit: a reader who renders while the change is not yet committed
+    stores the old page under the new versions; the second bump moves past it."""
+    url = article.get_absolute_url()
+    before = caching.versions([caching.article_key(article.slug)])
+    caching.bump_article(article.slug)  # as a receiver does, before its transaction commits
+    _get(anonymous, url)  # the reader stores the page it saw
+    caching._bump_now([caching.article_key(article.slug)])  # what the commit runs
+    assert caching.versions([caching.article_key(article.slug)]) != before
+    assert _get(anonymous, url)["X-Page-Cache"] == "miss"
