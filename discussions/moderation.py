@@ -657,6 +657,13 @@ COMMENT_ACTIONS = {
         CommentAction(
             "approve", _("Approve"), Kind.APPROVE, Status.PUBLISHED, (Status.PENDING, Status.PUBLISHED)
         ),
+        CommentAction(
+            "restore",
+            _("Restore"),
+            Kind.RESTORE,
+            Status.PUBLISHED,
+            (Status.HIDDEN, Status.REMOVED, Status.SPAM),
+        ),
         CommentAction("hide", _("Hide"), Kind.HIDE, Status.HIDDEN, (Status.PUBLISHED,)),
         CommentAction(
             "remove",
@@ -672,13 +679,6 @@ COMMENT_ACTIONS = {
             Kind.SPAM,
             Status.SPAM,
             (Status.PUBLISHED, Status.PENDING, Status.HIDDEN, Status.REMOVED),
-        ),
-        CommentAction(
-            "restore",
-            _("Restore"),
-            Kind.RESTORE,
-            Status.PUBLISHED,
-            (Status.HIDDEN, Status.REMOVED, Status.SPAM),
         ),
     )
 }

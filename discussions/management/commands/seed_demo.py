@@ -1,6 +1,8 @@
 import datetime
 from pathlib import Path
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -9,14 +11,20 @@ from accounts.demo import ensure_demo_accounts
 from articles.demo_sources import DEMO_SOURCES
 from articles.importing import DocumentError, document_paths, import_file
 from articles.models import Article, Source
+from discussions.demo import seed_discussions
+from discussions.models import Comment, Flag
 
-DEMO_DOCUMENTS = Path(__file__).resolve().parents[2] / "demo"
+# The command lives in discussions, the top of the dependency graph, so that the demo content
+# can span accounts, articles and discussions; the articles themselves stay in articles/demo/.
+DEMO_DOCUMENTS = Path(apps.get_app_config("articles").path) / "demo"
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo accounts and demo content: the sources and the articles in articles/demo/, "
-        "imported and published through the importer. Safe to run again: nothing is duplicated or changed."
+        "imported and published through the importer, and a discussion under them (answers, replies, "
+        "votes, and a held, a reported and a hidden comment for the moderators). "
+        "Safe to run again: nothing is duplicated or changed."
     )
 
     def handle(self, *args, **options):
@@ -25,6 +33,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo content: {Article.objects.count()} articles from {Source.objects.count()} sources "
             f"({created} new)."
+        )
+        User = get_user_model()
+        new_comments = seed_discussions(
+            moderator=User.objects.filter(username="moderator").first(),
+            editor=User.objects.filter(username="editor").first(),
+        )
+        self.stdout.write(
+            f"Demo discussion: {Comment.objects.count()} comments ({new_comments} new), "
+            f"{Comment.objects.awaiting_moderation().count()} awaiting approval, "
+            f"{Flag.objects.open().values('comment').distinct().count()} reported."
         )
         self.stdout.write(self.style.SUCCESS("Demo sign-ins (email / password):"))
         for _username, email, password, role in rows:
