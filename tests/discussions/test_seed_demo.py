@@ -1,10 +1,13 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from articles.models import Article, Source
 from articles.signals import article_imported
+from discussions.models import Comment, Flag, ModerationAction, Question, Vote
+from tests.discussions.conftest import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +23,11 @@ def _snapshot():
         list(Article.objects.order_by("pk").values()),
         list(Source.objects.order_by("pk").values()),
         sorted((a.pk, sorted(a.tags.names())) for a in Article.objects.all()),
+        list(Comment.objects.order_by("pk").values()),
+        list(Vote.objects.order_by("pk").values()),
+        list(Flag.objects.order_by("pk").values()),
+        list(ModerationAction.objects.order_by("pk").values()),
+        list(Question.objects.order_by("pk").values()),
     )
 
 
@@ -66,7 +74,8 @@ def test_running_seed_demo_twice_changes_nothing():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert _snapshot() == before
-    assert "(0 new)" in out.getvalue()
+    assert "12 articles from 7 sources (0 new)" in out.getvalue()
+    assert "comments (0 new)" in out.getvalue()
 
 
 def test_the_demo_site_pages_render(client):
@@ -74,3 +83,33 @@ def test_the_demo_site_pages_render(client):
     assert client.get("/").status_code == 200
     for article in Article.objects.all():
         assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_the_demo_discussion_is_alive_and_gives_the_moderators_work(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    readers = Comment.objects.exclude(author__username="imported")
+    # Readers answer the questions: most articles have answered questions.
+    answered = Question.objects.filter(answers__in=readers.published()).distinct()
+    assert answered.values("article").distinct().count() >= 10
+    assert readers.filter(depth=2).exists()  # a reply to a reply
+    assert Vote.objects.count() >= 5
+    for comment in Comment.objects.filter(votes__isnull=False).distinct():
+        assert comment.score == comment.votes.count()
+    assert Question.objects.filter(pinned_answer__isnull=False).exists()
+
+    held = Comment.objects.get(status=Comment.Status.PENDING)
+    assert ModerationAction.objects.filter(comment=held, kind="hold").exists()
+    reported = Comment.objects.reported().get()
+    assert reported.status == Comment.Status.PUBLISHED and reported.flags.count() == 2
+    hidden = Comment.objects.get(status=Comment.Status.HIDDEN)
+    assert hidden.moderation_reason
+    entry = ModerationAction.objects.get(kind="hide")
+    assert (entry.comment, entry.actor.username, entry.actor_role) == (hidden, "moderator", "moderator")
+
+    client.force_login(get_user_model().objects.get(username="moderator"))
+    assert [int(i["id"].split("-")[-1]) for i in soup(client.get("/moderation/")).select(".mod-item")] == [
+        held.pk
+    ]
+    assert len(soup(client.get("/moderation/reported/")).select(".mod-item")) == 1
+    public = soup(client.get("/moderation/public-log/")).select(".public-log__entry")
+    assert len(public) == 1 and "Attacks other readers" in public[0].text
