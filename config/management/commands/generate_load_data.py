@@ -130,12 +130,13 @@ class Words:
 
 
 class Pools:
-    """Paragraphs, summaries, questions and comment bodies, each rendered to HTML once."""
+    """Paragraphs, summaries, questions and comment bodies, each rendered to HTML once; smaller
+    for small runs, where rendering them would take longer than the rest."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, *, articles, comments):
         words = Words(rng)
         self.paragraphs = []  # (markdown, html, cjk, words, kind)
-        for _ in range(PARAGRAPH_POOL):
+        for _ in range(min(PARAGRAPH_POOL, 50 + 4 * articles)):
             roll = rng.random()
             if roll < 0.08:
                 kind, markdown = "heading", "## " + rng.choice(text.ZH_HEADINGS + text.EN_HEADINGS)
@@ -159,12 +160,15 @@ class Pools:
                 markdown = " ".join(body)
             self.paragraphs.append((markdown, render_article_markdown(markdown), *_counts(markdown), kind))
         self.summaries = []  # (markdown, html, cjk, words)
-        for _ in range(SUMMARY_POOL):
+        for _ in range(min(SUMMARY_POOL, 20 + 2 * articles)):
             markdown = " ".join(words.sentences(2, 3, english_share=0.15))
             self.summaries.append((markdown, render_article_markdown(markdown), *_counts(markdown)))
-        self.questions = [words.fill(rng.choice(text.QUESTION_TEMPLATES)) for _ in range(QUESTION_POOL)]
+        self.questions = [
+            words.fill(rng.choice(text.QUESTION_TEMPLATES))
+            for _ in range(min(QUESTION_POOL, 20 + 3 * articles))
+        ]
         self.comments = []  # (markdown, html)
-        for _ in range(COMMENT_POOL):
+        for _ in range(min(COMMENT_POOL, 50 + comments // 2)):
             paragraphs = [
                 " ".join(words.fill(rng.choice(text.COMMENT_SENTENCES)) for _ in range(rng.randint(1, 3)))
                 for _ in range(1 if rng.random() < 0.85 else 2)
@@ -291,7 +295,7 @@ class Generator:
 
     def run(self, *, search_index=True):
         started = time.monotonic()
-        self.pools = Pools(self.rng)
+        self.pools = Pools(self.rng, articles=self.n_articles, comments=self.n_comments)
         self.sources = self._sources()
         self.tags = [Tag.objects.get_or_create(name=name)[0] for name in text.TAGS]
         self.user_ids = self._users()
@@ -316,11 +320,10 @@ class Generator:
         self.rng.shuffle(names)
         sources = []
         for number, name in enumerate(names[:40], start=1):
+            description = self.words.sentence()  # drawn either way: the same seed, the same rows
             source = Source.objects.filter(name=name).first()
             if source is None:
-                source = Source(
-                    name=name, homepage=f"https://pub{number}.example/", description=self.words.sentence()
-                )
+                source = Source(name=name, homepage=f"https://pub{number}.example/", description=description)
                 source.save()
             sources.append(source)
         return sources
