@@ -112,6 +112,13 @@ def _comment_notice(comment):
     return f"#comment-{comment.pk}-notice"
 
 
+def _field_ids(kind, comment):
+    """`auto_id` of a form opened in place under `comment`: its fields need ids of their own, or
+    their labels would point at the same fields of the article's comment form (or of another
+    open form)."""
+    return f"id_{kind}-{comment.pk}-%s"
+
+
 def _prepared(comment, user):
     """`comment` with what its fragment shows (see threads.load_thread), for one comment."""
     comment.children = []
@@ -215,7 +222,11 @@ def post_comment(request, article_id):
         )
 
     open_questions = [question for question in questions if not question.is_closed]
-    form = CommentForm(request.POST, questions=open_questions if parent is None else None)
+    form = CommentForm(
+        request.POST,
+        questions=open_questions if parent is None else None,
+        auto_id=_field_ids("reply", parent) if parent else "id_%s",
+    )
     if form.is_valid():
         question = next((q for q in questions if q.pk == form.cleaned_data.get("question")), None)
         try:
@@ -274,7 +285,11 @@ def reply(request, pk):
         moderation.can_reply(request.user, parent).raise_if_refused()
     except (PermissionDenied, BadRequest) as error:
         return _refusal(request, error, notice=_comment_notice(parent))
-    context = {"article": parent.article, "parent": parent, "form": CommentForm()}
+    context = {
+        "article": parent.article,
+        "parent": parent,
+        "form": CommentForm(auto_id=_field_ids("reply", parent)),
+    }
     if request.htmx:
         return render(request, "discussions/_comment_forms.html#reply-form", context)
     return _form_page(
@@ -295,7 +310,7 @@ def edit(request, pk):
     except (PermissionDenied, BadRequest) as error:
         return _refusal(request, error, notice=_comment_notice(comment))
     if request.method == "POST":
-        form = CommentForm(request.POST)
+        form = CommentForm(request.POST, auto_id=_field_ids("edit", comment))
         if form.is_valid():
             try:
                 participation.edit_comment(comment, by=request.user, body=form.cleaned_data["body"])
@@ -308,7 +323,7 @@ def edit(request, pk):
                     return _render_comment_main(request, comment)
                 return redirect(threads.comment_location(comment, user=request.user))
     else:
-        form = CommentForm(initial={"body": comment.body})
+        form = CommentForm(initial={"body": comment.body}, auto_id=_field_ids("edit", comment))
     context = {"article": comment.article, "comment": comment, "form": form}
     if request.htmx:
         return render(request, "discussions/_comment_forms.html#edit-form", context)
@@ -371,7 +386,7 @@ def report(request, pk):
         moderation.can_report(request.user, comment).raise_if_refused()
     except (PermissionDenied, BadRequest) as error:
         return _refusal(request, error, notice=_comment_notice(comment))
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST or None, auto_id=_field_ids("report", comment))
     if request.method == "POST" and form.is_valid():
         try:
             ratelimits.hit("flag", request.user)
