@@ -3,10 +3,12 @@
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
+from discussions import moderation
 from discussions.models import Comment, ModerationAction, Question, Thread
 from tests.articles.conftest import form_data, soup
-from tests.factories import ArticleFactory, CommentFactory, QuestionFactory
+from tests.factories import ArticleFactory, CommentFactory, FlagFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -141,4 +143,139 @@ def test_editors_question_permissions_come_from_the_migration(editor, moderator)
         ["discussions.moderate_comment", "discussions.lock_thread", "discussions.suspend_user"]
     )
     assert not moderator.has_perm("discussions.delete_comment")
+    assert not moderator.has_perm("discussions.change_comment")  # status changes are actions, not edits
     assert Question.objects.count() == 0
+
+
+# Moderation actions in the comment list ---------------------------------------------------------
+
+
+def _action(client, action, comments, **extra):
+    data = {"action": action, "_selected_action": [c.pk for c in comments], "index": "0", **extra}
+    return client.post(COMMENTS, data)
+
+
+def test_moderators_approve_in_the_comment_list_and_it_is_logged(client, moderator):
+    held = CommentFactory.create_batch(2, status=Comment.Status.PENDING)
+    client.force_login(moderator)
+    options = [o["value"] for o in soup(client.get(COMMENTS)).select("select[name=action] option")]
+    assert options == [
+        "",
+        "approve_comments",
+        "hide_comments",
+        "remove_comments",
+        "spam_comments",
+        "restore_comments",
+    ]
+    response = _action(client, "approve_comments", held)
+    assert response.status_code == 302
+    assert set(Comment.objects.values_list("status", flat=True)) == {"published"}
+    assert ModerationAction.objects.filter(kind="approve", actor=moderator).count() == 2
+    assert "Approve: 2 comments." in [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_removing_in_the_admin_asks_for_the_reason_first(client, moderator):
+    comment = CommentFactory(body="Rude words")
+    client.force_login(moderator)
+    confirm = _action(client, "remove_comments", [comment])
+    assert confirm.status_code == 200
+    form = soup(confirm).select_one("form#moderate-comments-form")
+    assert form.select_one("input[name=reason][required]") is not None
+    assert "Rude words" in form.text
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+    data = {"action": "remove_comments", "_selected_action": [comment.pk], "apply": "1", "reason": ""}
+    response = client.post(COMMENTS, data)
+    assert response.status_code == 302
+    assert any("Give a reason" in str(m) for m in get_messages(response.wsgi_request))
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+    client.post(COMMENTS, {**data, "reason": "Personal attack"})
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderation_reason, comment.moderated_by) == (
+        "removed",
+        "Personal attack",
+        moderator,
+    )
+    entry = ModerationAction.objects.get()
+    assert (entry.kind, entry.reason, entry.previous_status) == ("remove", "Personal attack", "published")
+
+
+def test_an_admin_action_that_does_not_apply_says_so_and_does_the_rest(client, superuser):
+    published, removed = CommentFactory(), CommentFactory(status=Comment.Status.REMOVED)
+    client.force_login(superuser)
+    response = _action(client, "restore_comments", [published, removed])
+    messages_ = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Restore: 1 comment." in messages_
+    assert any("does not apply" in m for m in messages_)
+    removed.refresh_from_db()
+    assert removed.status == Comment.Status.PUBLISHED
+
+
+def test_editors_see_no_moderation_actions_and_cannot_post_them(client, editor):
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    client.force_login(editor)
+    page = soup(client.get(COMMENTS))
+    assert page.select_one("select[name=action]") is None
+    _action(client, "approve_comments", [comment])
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert not ModerationAction.objects.exists()
+
+
+def test_the_comment_list_filters_by_reports_and_author(client, moderator):
+    author = UserFactory(display_name="Frequent Flyer")
+    reported = CommentFactory(author=author, body="Reported one")
+    FlagFactory(comment=reported)
+    decided = CommentFactory(body="Decided one")
+    FlagFactory(comment=decided, resolved_at=timezone.now())
+    CommentFactory(body="Quiet one")
+    CommentFactory(author=author, body="Same author", status=Comment.Status.REMOVED)
+    client.force_login(moderator)
+
+    def shown(**query):
+        return sorted(a.text for a in soup(client.get(COMMENTS, query)).select("#result_list tbody th a"))
+
+    assert shown(reported="open") == ["Reported one"]
+    assert shown(reported="any") == ["Decided one", "Reported one"]
+    assert shown(reported="no") == ["Quiet one", "Same author"]
+    assert shown(author=author.pk) == ["Reported one", "Same author"]
+    assert shown(author="nonsense") == []
+    page = soup(client.get(COMMENTS))
+    assert page.select_one(f"#changelist-filter a[href*='author={author.pk}']") is not None
+    row = next(r for r in page.select("#result_list tbody tr") if "Reported one" in r.text)
+    assert row.select_one("td.field-report_count").text == "1"
+
+
+def test_the_comment_change_page_shows_its_log_and_reports(client, moderator):
+    comment = CommentFactory()
+    FlagFactory(comment=comment, text="Looks like an ad")
+    moderation.hide_comment(comment, by=moderator, reason="Checking the link")
+    client.force_login(moderator)
+    page = soup(client.get(reverse("admin:discussions_comment_change", args=[comment.pk])))
+    log = page.select_one("#moderation_actions-group")
+    assert "Checking the link" in log.text and "hidden" in log.text
+    assert "Looks like an ad" in page.select_one("#flags-group").text
+    assert page.select_one("#moderation_actions-group input:not([type=hidden])") is None
+
+
+def test_the_moderation_log_and_suspensions_are_read_only_in_the_admin(client, moderator, user):
+    suspension = moderation.suspend_user(user, by=moderator, reason="Spam")
+    client.force_login(moderator)
+    assert client.get("/admin/discussions/moderationaction/").status_code == 200
+    entry = ModerationAction.objects.get()
+    assert (
+        client.post(f"/admin/discussions/moderationaction/{entry.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert client.get("/admin/discussions/suspension/add/").status_code == 403
+    response = client.post(
+        "/admin/discussions/suspension/",
+        {"action": "lift_selected", "_selected_action": [suspension.pk], "index": "0"},
+    )
+    assert response.status_code == 302
+    suspension.refresh_from_db()
+    assert suspension.lifted_by == moderator
+    assert ModerationAction.objects.filter(kind="unsuspend").exists()
