@@ -136,7 +136,14 @@ def decode(data, *, encoding=None):
                 "Not UTF-8 text (byte 0x%(byte)02x). Pass --encoding with the file's encoding."
             ) % {"byte": data[error.start]}
         raise DocumentError((line, message)) from error
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        # Never in a text document (PostgreSQL cannot even store it); usually UTF-16 read as UTF-8.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DocumentError(
+            (line, gettext("A NUL character: not a text document (for UTF-16, pass --encoding utf-16)."))
+        )
+    return text
 
 
 def _decodes(data, encoding):
