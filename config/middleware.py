@@ -1,8 +1,10 @@
-"""A database outage answers a friendly 503 page instead of a server error."""
+"""A database outage answers a friendly 503 page instead of a server error; a NUL character in
+the address answers 400."""
 
 import logging
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -59,3 +61,19 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable: %s %s", request.method, request.path, exc_info=exception)
         return database_unavailable_response()
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in the path or the query string is never meant, and PostgreSQL refuses it in
+    any text it compares (a 500 wherever a view looks up a slug or a name): answer 400 first.
+    Form fields reject NUL themselves, with a form error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL character in the address")
+        return self.get_response(request)
