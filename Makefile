@@ -54,8 +54,15 @@ screenshots: install-test
 		$(BIN)/pytest tests/e2e/test_screenshots.py -q
 	@echo "Screenshots saved in docs/screenshots/"
 
+# Refreshes locale/ after interface strings change (needs GNU gettext: apt-get install gettext),
+# then translate the new zh_Hans entries and commit the .po and .mo files (README, i18n).
+EN_PO := locale/en/LC_MESSAGES/django.po
 messages: install-test
-	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=bench
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --add-location=file \
+		--ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=test-artifacts
+	# English is the source language: each msgstr repeats its msgid, fuzzy guesses included.
+	msgattrib --clear-fuzzy --empty --clear-previous -o $(EN_PO) $(EN_PO)
+	msgen -o $(EN_PO) $(EN_PO)
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
