@@ -99,7 +99,8 @@ class IdListField(forms.Field):
             ids = sorted({int(item) for item in value})
         except (TypeError, ValueError):
             raise forms.ValidationError(_("Select comments from the list.")) from None
-        if any(item < 1 for item in ids):
+        # Past a 64-bit id no comment exists, and SQLite cannot even compare with such a number.
+        if any(not 1 <= item < 2**63 for item in ids):
             raise forms.ValidationError(_("Select comments from the list."))
         return ids
 
