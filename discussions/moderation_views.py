@@ -69,10 +69,15 @@ def _next_url(request, default):
     return _safe_url(request, request.POST.get("next")) or default
 
 
+def _reported():
+    """Reported comments a moderator has still to decide on (removing one closes its reports)."""
+    return Comment.objects.reported().exclude(status__in=[Comment.Status.REMOVED, Comment.Status.SPAM])
+
+
 def _queue_counts():
     return {
         "pending": Comment.objects.awaiting_moderation().count(),
-        "reported": Comment.objects.reported().count(),
+        "reported": _reported().count(),
     }
 
 
@@ -104,12 +109,7 @@ def queue(request, tab="pending"):
     if tab == "pending":
         items = Comment.objects.awaiting_moderation().for_moderation_queue().order_by("created_at", "pk")
     elif tab == "reported":
-        items = (
-            Comment.objects.reported()
-            .for_moderation_queue()
-            .exclude(status__in=[Comment.Status.REMOVED, Comment.Status.SPAM])
-            .order_by("-report_count", "created_at", "pk")
-        )
+        items = _reported().for_moderation_queue().order_by("-report_count", "created_at", "pk")
     elif tab == "recent":
         items = Comment.objects.recently_moderated().for_moderation_queue()
     else:

@@ -168,3 +168,29 @@ def test_suspended_readers_over_the_limit_still_get_the_suspension_message(clien
     response = _post(client, article, 1)
     assert response.status_code == 403
     assert "Cooling off" in soup(response).text
+
+
+def test_the_limit_holds_across_server_processes_with_redis(user, settings):
+    """Another process (a second server worker) counts in the same Redis: what it used up here
+    is used up there."""
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: each process has its own local-memory cache")
+    with_rules(settings, FLAG_RATE="3/d")
+    code = (
+        "from types import SimpleNamespace\n"
+        "from discussions import ratelimits\n"
+        f"reader = SimpleNamespace(pk={user.pk})\n"
+        "for _ in range(3):\n"
+        "    ratelimits.hit('flag', reader)\n"
+        "print('used up')\n"
+    )
+    env = {"DJANGO_DEBUG": "true", "REDIS_URL": settings.REDIS_URL, "QINGTAN_FLAG_RATE": "3/d"}
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if prefix:
+        env["DJANGO_CACHE_PREFIX"] = prefix
+    result = run_django(code, env=env)
+    assert result.stdout.strip() == "used up", result.stderr
+    from discussions import ratelimits
+
+    with pytest.raises(ratelimits.RateLimited):
+        ratelimits.hit("flag", user)
