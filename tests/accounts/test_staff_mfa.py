@@ -24,7 +24,8 @@ def test_staff_without_authenticator_are_sent_to_set_one_up(client, editor, path
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     follow = client.get(response["Location"], follow=True)  # asks for the password, then the app
-    assert any("two-factor" in str(m).lower() for m in follow.context["messages"])
+    # In the default language, Chinese: "… need two-factor authentication …"
+    assert any("两步验证" in str(m) for m in follow.context["messages"])
 
 
 @pytest.mark.usefixtures("require_staff_mfa")
