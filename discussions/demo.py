@@ -18,14 +18,15 @@ from articles.models import Article
 from discussions import moderation
 from discussions.models import Comment, Flag, ModerationAction, Question, Vote
 
-# username, display name: readers who exist only to talk in the demo (no usable password).
+# username, display name, joined so many days ago: readers who exist only to talk in the demo
+# (no usable password). The newcomer and the advertiser are new, as the queue then shows.
 DEMO_READERS = [
-    ("old_hand", "老运维"),
-    ("lin_w", "林间观察"),
-    ("kaz", "Kaz M."),
-    ("newcomer", "新来的读者"),
-    ("deal_hunter", "优惠达人"),
-    ("hot_take", "路过的"),
+    ("old_hand", "老运维", 700),
+    ("lin_w", "林间观察", 420),
+    ("kaz", "Kaz M.", 380),
+    ("newcomer", "新来的读者", 1),
+    ("deal_hunter", "优惠达人", 2),
+    ("hot_take", "路过的", 90),
 ]
 
 SILICON = "https://silicon-weekly.example/2025/04/liquid-cooling-retrofit"
@@ -258,10 +259,14 @@ PICK = (SILICON, "reader", "液冷本身")
 def _readers():
     User = get_user_model()
     users = {user.username: user for user in User.objects.filter(username__in=["reader", "reader2"])}
-    for username, display_name in DEMO_READERS:
+    for username, display_name, days in DEMO_READERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"display_name": display_name, "email": f"{username}@example.com"},
+            defaults={
+                "display_name": display_name,
+                "email": f"{username}@example.com",
+                "date_joined": timezone.now() - datetime.timedelta(days=days),
+            },
         )
         if created:
             user.set_unusable_password()
@@ -283,8 +288,11 @@ class _Seeder:
         self.created = 0
         self.step = 0
 
-    def comment(self, article, author, body, *, question=None, parent=None, status=Comment.Status.PUBLISHED):
-        """The comment, created unless it exists; returns (comment, created)."""
+    def comment(
+        self, article, author, body, *, question=None, parent=None, status=Comment.Status.PUBLISHED, ago=None
+    ):
+        """The comment, created unless it exists; returns (comment, created). `ago`: posted that
+        long before now rather than in the hours after the article's publication."""
         existing = Comment.objects.filter(article=article, author=author, body=body).first()
         if existing is not None:
             return existing, False
@@ -296,7 +304,7 @@ class _Seeder:
             question=question,
             parent=parent,
             status=status,
-            created_at=_when(article, self.step),
+            created_at=timezone.now() - ago if ago else _when(article, self.step),
         )
         comment.full_clean()
         comment.save()
@@ -337,6 +345,7 @@ def seed_discussions(*, moderator, editor):
             body,
             question=numbered[number - 1] if number <= len(numbered) else None,
             status=Comment.Status.PENDING,
+            ago=datetime.timedelta(minutes=40),
         )
         if created:
             moderation.record(
@@ -349,7 +358,7 @@ def seed_discussions(*, moderator, editor):
 
     author, url, body, flags = REPORTED
     if article := articles.get(url):
-        reported, _ = seeder.comment(article, users[author], body)
+        reported, _ = seeder.comment(article, users[author], body, ago=datetime.timedelta(hours=3))
         for reporter, reason, text in flags:
             Flag.objects.get_or_create(
                 user=users[reporter], comment=reported, defaults={"reason": reason, "text": text}
@@ -357,7 +366,7 @@ def seed_discussions(*, moderator, editor):
 
     author, url, body, reason = HIDDEN
     if (article := articles.get(url)) and moderator is not None:
-        hidden, created = seeder.comment(article, users[author], body)
+        hidden, created = seeder.comment(article, users[author], body, ago=datetime.timedelta(days=1))
         if created:
             moderation.hide_comment(hidden, by=moderator, reason=reason)
 
