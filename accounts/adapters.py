@@ -1,15 +1,20 @@
 """How allauth fits Qingtan: usernames, display names and the answer to a password-guessing run."""
 
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib import messages
 from django.contrib.sites.requests import RequestSite
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
 from accounts.names import normalize_display_name, reserved_word_in
+
+logger = logging.getLogger(__name__)
 
 # Only letters, digits, "_" and "-" survive: the username is the profile address /u/<username>/.
 USERNAME_UNSAFE_CHARACTERS = r"[^\w\s-]"
@@ -37,7 +42,18 @@ class AccountAdapter(DefaultAccountAdapter):
         # Without django.contrib.sites allauth would greet readers with the bare host name.
         site = RequestSite(allauth_context.request)
         site.name = gettext("Qingtan")
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        try:
+            super().send_mail(template_prefix, email, {"current_site": site, **context})
+        except Exception:
+            # Any mail backend error (SMTP, DNS, timeouts). The account or the reset request stands
+            # (a page can send the email again); a server error would hide that from the reader.
+            logger.exception("Could not send the %s email", template_prefix)
+            request = allauth_context.request
+            if request is not None:
+                messages.error(
+                    request,
+                    gettext("We could not send you an email just now. Please try again in a few minutes."),
+                )
 
     def pre_authenticate(self, request, **credentials):
         """Too many failed sign-ins answer 429 Too Many Requests with the site's page, not a
