@@ -279,3 +279,13 @@ def test_the_moderation_log_and_suspensions_are_read_only_in_the_admin(client, m
     suspension.refresh_from_db()
     assert suspension.lifted_by == moderator
     assert ModerationAction.objects.filter(kind="unsuspend").exists()
+
+
+def test_the_comment_list_costs_the_same_with_many_rows(client, moderator, django_assert_max_num_queries):
+    for article in ArticleFactory.create_batch(3):
+        for comment in CommentFactory.create_batch(10, article=article):
+            FlagFactory(comment=comment)
+    client.force_login(moderator)
+    with django_assert_max_num_queries(13):  # filters, counts, the page: none per row
+        response = client.get(COMMENTS)
+    assert len(soup(response).select("#result_list tbody tr")) == 30
