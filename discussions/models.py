@@ -564,3 +564,17 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    # The statuses are stored as plain text, without choices; pages show their translated labels.
+    def get_previous_status_display(self):
+        return _comment_status_label(self.previous_status)
+
+    def get_new_status_display(self):
+        return _comment_status_label(self.new_status)
+
+
+def _comment_status_label(value):
+    try:
+        return Comment.Status(value).label
+    except ValueError:
+        return value

@@ -31,7 +31,7 @@ def test_the_log_lists_every_action_newest_first_and_filters_them(client, modera
         "Restored",
         "Hidden",
     ]
-    assert "administrator" in rows[2].text and "hidden → published" in rows[2].text.replace("\n", " ")
+    assert "administrator" in rows[2].text and "Hidden → Published" in rows[2].text.replace("\n", " ")
 
     assert len(_rows(client.get(url("moderation_log"), {"kind": "hide"}))) == 1
     assert len(_rows(client.get(url("moderation_log"), {"role": "editor"}))) == 1

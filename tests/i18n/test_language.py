@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
+from discussions import moderation
 from discussions.models import Comment
 from tests.factories import ArticleFactory, CommentFactory, QuestionFactory
 
@@ -191,3 +192,17 @@ def test_the_admin_follows_the_switcher(client, superuser):
     assert add_form.html["lang"] == "en"
     labels = {label.get_text(strip=True).rstrip(":") for label in add_form.select("label")}
     assert {"Title", "Original title", "Original author", "Reprint notice"} <= labels
+
+
+def test_the_moderation_log_names_statuses_in_the_reader_s_language(client, moderator):
+    comment = CommentFactory()
+    moderation.hide_comment(comment, by=moderator, reason="检查中")
+    client.force_login(moderator)
+
+    chinese = soup(client.get(reverse("discussions:moderation_log"))).select_one("tbody tr")
+    english = soup(client.get(reverse("discussions:moderation_log"), headers={"Accept-Language": "en"}))
+
+    assert "已发布 → 已隐藏" in chinese.get_text(" ", strip=True)
+    assert "Published → Hidden" in english.select_one("tbody tr").get_text(" ", strip=True)
+    history = soup(client.get(reverse("discussions:moderation_comment", args=[comment.pk])))
+    assert "已发布 → 已隐藏" in history.get_text(" ", strip=True)
