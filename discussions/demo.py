@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from articles.models import Article
 from discussions import moderation
@@ -352,7 +353,13 @@ def seed_discussions(*, moderator, editor):
                 ModerationAction.Kind.HOLD,
                 by=None,
                 comment=held,
-                reason="The first published comment of a new account",
+                # The words the rule itself writes (moderation.initial_status_for), in the site's language.
+                reason=ngettext(
+                    "The first published comment of a new account",
+                    "One of the first %(count)d published comments of a new account",
+                    1,
+                )
+                % {"count": 1},
                 new_status=Comment.Status.PENDING,
             )
 
