@@ -184,3 +184,19 @@ def assert_accessible():
     from tests.e2e.axe import assert_accessible
 
     return assert_accessible
+
+
+@pytest.fixture
+def no_server_errors(caplog):
+    """Fails the test when the live server answered any request with a 500, with its traceback:
+    a journey may otherwise only notice a missing element. Use: pytest.mark.usefixtures."""
+    import logging
+
+    yield
+    errors = [
+        record
+        for record in caplog.get_records("call")
+        if record.name == "django.request" and record.levelno >= logging.ERROR
+    ]
+    formatter = logging.Formatter("%(message)s")
+    assert not errors, "the server failed:\n" + "\n".join(formatter.format(record) for record in errors)

@@ -16,7 +16,10 @@ from tests.factories import (
     VoteFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("no_server_errors"),
+]
 
 
 @pytest.fixture

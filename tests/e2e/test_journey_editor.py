@@ -10,7 +10,10 @@ from playwright.sync_api import expect
 from articles.models import Article
 from tests.factories import ArticleFactory, SourceFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("no_server_errors"),
+]
 
 TITLE = "量子纠错的一小步"
 QUESTIONS = [

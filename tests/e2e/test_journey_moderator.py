@@ -9,7 +9,10 @@ from discussions import participation
 from discussions.models import Comment, Flag, ModerationAction, Suspension
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("no_server_errors"),
+]
 
 REMOVAL_REASON = "Personal attack on another reader"
 SUSPENSION_REASON = "Repeated personal attacks after a warning"

@@ -11,7 +11,10 @@ from accounts.models import User
 from discussions.models import Comment, Flag, Vote
 from tests.factories import ArticleFactory, CommentFactory, QuestionFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("no_server_errors"),
+]
 
 PASSWORD = "a-long-and-unusual-passphrase-42"
 
