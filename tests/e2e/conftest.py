@@ -13,6 +13,7 @@ Fixtures for journeys:
 - `console_errors`: JavaScript errors and CSP violations the page reported; assert it is empty.
 - `assert_accessible(page)`: axe-core finds no serious or critical violation (tests/e2e/axe.py).
 - `new_context(**options)`: a further browser (another reader, JavaScript disabled, a phone).
+- `no_server_errors` (with pytest.mark.usefixtures): fails the test on any 500, with its traceback.
 - pytest-django's `mailoutbox`: the live server runs in the test's process, so its mail lands there.
 Mark each module `pytest.mark.django_db(transaction=True, serialized_rollback=True)`: the live
 server sees only committed rows, and the serialized rollback brings back the migrations' rows
