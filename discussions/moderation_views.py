@@ -263,7 +263,6 @@ def moderate_bulk(request):
 @_requires(moderation.can_suspend)
 def suspend(request, pk):
     reader = get_object_or_404(User, pk=pk)
-    back = _next_url(request, _tab_url("suspended"))
     form = SuspendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -277,12 +276,13 @@ def suspend(request, pk):
             return redirect(_tab_url("suspended"))
     current = Suspension.objects.in_force().filter(user=reader).first()
     history = ModerationAction.objects.filter(target_user=reader).select_related("actor", "article")[:20]
-    counts = dict(
+    by_status = dict(
         Comment.objects.filter(author=reader)
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
+    counts = [(label, by_status[status]) for status, label in Comment.Status.choices if status in by_status]
     return render(
         request,
         "discussions/moderation/suspend.html",
@@ -292,8 +292,6 @@ def suspend(request, pk):
             "current": current,
             "history": history,
             "counts": counts,
-            "back_url": request.GET.get("next") or back,
-            "common_reasons": COMMON_REASONS,
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -23,6 +23,7 @@ def test_a_moderator_suspends_a_reader_from_the_queue_until_a_date(client, moder
     link = soup(client.get(url("moderation_queue"))).select_one(f"#mod-item-{held.pk} .mod-author__suspend")
     form_page = soup(client.get(link["href"]))
     assert form_page.select_one("form.mod-suspend-form input[name=until][type=date]") is not None
+    assert "Awaiting moderation: 1" in form_page.select_one(".mod-author__facts").text
     day = _day_after_tomorrow()
     response = client.post(
         url("suspend", user.pk), {"until": day.isoformat(), "reason": "Spam links in every thread"}
