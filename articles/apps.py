@@ -12,3 +12,10 @@ class ArticlesConfig(AppConfig):
 
         index.connect(self)
         caching.connect()
+
+        from django.db.models.signals import pre_save
+        from taggit.models import Tag
+
+        from articles.models import fill_empty_tag_slug
+
+        pre_save.connect(fill_empty_tag_slug, sender=Tag, dispatch_uid="articles-empty-tag-slug")

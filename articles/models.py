@@ -65,6 +65,14 @@ class Source(models.Model):
         return reverse("articles:source", kwargs={"slug": self.slug})
 
 
+def fill_empty_tag_slug(sender, instance, **kwargs):
+    """pre_save of taggit's Tag (connected in ArticlesConfig.ready). taggit slugifies the name,
+    which leaves nothing of a name like "!!" or "{{ }}": a tag without a slug has no address, and
+    every page linking to it failed. Such a tag is called tag, tag-2, ..."""
+    if not instance.slug:
+        instance.slug = unique_slug(sender, "", max_length=100, fallback="tag")
+
+
 def unique_slug(model, text, *, max_length, exclude_pk=None, fallback="item"):
     base = unicode_slug(text, max_length=max_length - 4) or fallback
     slug, n = base, 2
