@@ -356,3 +356,18 @@ def test_nul_characters_in_an_import_are_a_file_line_error(tmp_path, title, body
     line = 1 if NUL in title else 10
     assert errors.getvalue().startswith(f"{document}:{line}: A NUL character")
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["!!", "<>", "\u202e", "{{ }}", "++"])
+def test_a_tag_whose_name_makes_no_slug_still_has_a_page(client, site, name):
+    article = ArticleFactory(tags=[name, "?!", "also"])
+    tag = article.tags.get(name=name)
+    assert tag.slug and tag.slug != article.tags.get(name="?!").slug
+    for path in [
+        "/",
+        article.get_absolute_url(),
+        f"/tags/{tag.slug}/",
+        f"/tags/{tag.slug}/feed/",
+        "/search/?q=odd",
+    ]:
+        assert client.get(path).status_code == 200, path
