@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -172,6 +173,14 @@ def test_a_reader_joins_the_discussion_without_javascript(new_context, url, sign
     sign_in(reader, context=context)
     page = context.new_page()
     article_url = url("articles:detail", article.slug)
+    posts = []  # (path, status, Location) of every POST the browser made
+    page.on(
+        "response",
+        lambda response: (
+            response.request.method == "POST"
+            and posts.append((urlsplit(response.url).path, response.status, response.headers.get("location")))
+        ),
+    )
 
     def back_at_a_comment():
         """Waits for the redirect to the article page at a comment's anchor; that comment's id."""
@@ -227,3 +236,14 @@ def test_a_reader_joins_the_discussion_without_javascript(new_context, url, sign
     expect(page.locator(".messages")).to_contain_text("Thank you for the report")
     expect(page.locator(f"#comment-{other.pk}-main")).to_contain_text("You reported this comment")
     assert Flag.objects.filter(user=reader, comment=other, reason=Flag.Reason.SPAM).exists()
+
+    # Five plain form posts, each answered by a redirect to a comment's place in the thread.
+    assert [path for path, _status, _location in posts] == [
+        reverse("discussions:post", args=[article.pk]),
+        reverse("discussions:post", args=[article.pk]),
+        reverse("discussions:vote", args=[other.pk]),
+        reverse("discussions:edit", args=[answer.pk]),
+        reverse("discussions:report", args=[other.pk]),
+    ]
+    for path, status, location in posts:
+        assert status == 302 and re.search(r"#comment-\d+$", location), (path, status, location)
