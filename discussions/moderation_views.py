@@ -297,6 +297,18 @@ def suspend(request, pk):
     )
 
 
+@require_http_methods(["GET", "HEAD"])
+@_requires(moderation.can_suspend)
+def find_reader(request):
+    """The suspended-readers tab's "suspend a reader" box: from a username to the suspend form."""
+    username = request.GET.get("username", "").strip()[:150]
+    reader = User.objects.filter(username__iexact=username).first() if username else None
+    if reader is None:
+        messages.error(request, gettext("No reader has the username “%(name)s”.") % {"name": username})
+        return redirect(_tab_url("suspended"))
+    return redirect("discussions:suspend", pk=reader.pk)
+
+
 @require_POST
 @_requires(moderation.can_suspend)
 def lift_suspension(request, pk):

@@ -34,6 +34,7 @@ urlpatterns = [
     path("moderation/comments/<int:pk>/moderate/", moderation_views.moderate, name="moderate"),
     path("moderation/bulk/", moderation_views.moderate_bulk, name="moderate_bulk"),
     path("moderation/users/<int:pk>/suspend/", moderation_views.suspend, name="suspend"),
+    path("moderation/users/find/", moderation_views.find_reader, name="find_reader"),
     path("moderation/suspensions/<int:pk>/lift/", moderation_views.lift_suspension, name="lift_suspension"),
     path("moderation/log/", moderation_views.log, name="moderation_log"),
     # The footer links here when the name resolves, so the path exists only when the log is public

@@ -158,3 +158,13 @@ def test_an_expired_suspension_leaves_the_tab_and_no_longer_refuses(client, mode
     assert soup(client.get(url("moderation_suspended"))).select("tr.mod-suspension") == []
     client.force_login(user)
     assert client.post(url("post", article.pk), {"body": "Free again"}).status_code == 302
+
+
+def test_the_suspended_tab_finds_a_reader_by_username(client, moderator, user):
+    client.force_login(moderator)
+    form = soup(client.get(url("moderation_suspended"))).select_one("form.mod-find-reader")
+    assert form["action"] == url("find_reader")
+    response = client.get(url("find_reader"), {"username": user.username.upper()})
+    assert response["Location"] == url("suspend", user.pk)
+    missing = client.get(url("find_reader"), {"username": "nobody-here"}, follow=True)
+    assert "No reader has the username “nobody-here”." in soup(missing).select_one(".messages").text
