@@ -195,6 +195,14 @@ def _versions_path():
     return os.path.join(tempfile.gettempdir(), f"qingtan-page-versions-{digest}")
 
 
+def _in_memory_database():
+    # Only this process sees an in-memory database (the tests'), so its own cache is the place.
+    name = str(settings.DATABASES["default"].get("NAME"))
+    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and (
+        name == ":memory:" or "mode=memory" in name
+    )
+
+
 def _store():
     backend = caches["default"]
     database = settings.DATABASES["default"]
@@ -208,7 +216,7 @@ def _store():
         with _stores_lock:
             store = _stores.get(identity)
             if store is None:
-                if isinstance(backend, LocMemCache) and hasattr(os, "fork"):
+                if isinstance(backend, LocMemCache) and hasattr(os, "fork") and not _in_memory_database():
                     store = _FileVersions(_versions_path())
                 else:
                     store = _CacheVersions(cache)
@@ -473,3 +481,12 @@ def connect():
         post_save.connect(_articles_changed, sender=model, dispatch_uid=f"{uid}_saved")
         post_delete.connect(_articles_changed, sender=model, dispatch_uid=f"{uid}_deleted")
     m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="page_cache_tags_changed")
+
+
+def fragment_context():
+    """For the {% cache %} blocks of article pages, which show other articles (related ones):
+    `fragment_versions` to key them by, `fragment_timeout` to keep them (0: not at all)."""
+    return {
+        "fragment_versions": ":".join(str(version) for version in versions([ARTICLES])),
+        "fragment_timeout": timeout_for(),
+    }

@@ -108,7 +108,9 @@ def _detail(request, article, *, is_preview=False):
         "articles/article_detail.html",
         {
             "article": article,
-            "related": list(Article.objects.related_to(article)),
+            # Evaluated by the template only when its cached fragment is missing.
+            "related": Article.objects.related_to(article),
+            **caching.fragment_context(),
             "is_preview": is_preview,
             "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         },

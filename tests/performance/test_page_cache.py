@@ -6,7 +6,9 @@ the page again."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -383,3 +385,25 @@ def test_a_change_committed_after_a_reader_cached_the_old_page_is_not_missed(ano
     caching._bump_now([caching.article_key(article.slug)])  # what the commit runs
     assert caching.versions([caching.article_key(article.slug)]) != before
     assert _get(anonymous, url)["X-Page-Cache"] == "miss"
+
+
+# Signed-in readers: the related articles fragment -------------------------------------------
+
+
+def _related_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        page = _get(client, url)
+    return page, [q["sql"] for q in captured.captured_queries if '"shared_tags"' in q["sql"]]
+
+
+def test_signed_in_readers_get_related_articles_from_the_fragment_cache(client, user):
+    article = ArticleFactory(tags=["开源"])
+    ArticleFactory(tags=["开源"], title="相关的旧文章")
+    client.force_login(user)
+    page, queries = _related_queries(client, article.get_absolute_url())
+    assert len(queries) == 1 and "相关的旧文章" in _text(page)
+    page, queries = _related_queries(client, article.get_absolute_url())
+    assert queries == [] and "相关的旧文章" in _text(page)
+    ArticleFactory(tags=["开源"], title="新发布的相关文章")
+    page, queries = _related_queries(client, article.get_absolute_url())
+    assert len(queries) == 1 and "新发布的相关文章" in _text(page)

@@ -1,0 +1,461 @@
+"""Load benchmark of the whole site under gunicorn, driven by wrk. Run it as bench/run.
+
+    bench/run                                  # SQLite, 100,000 articles and 1,000,000 comments
+    bench/run --articles 1000 --comments 10000 --users 2000   # the small reference data set
+    bench/run --postgres                       # PostgreSQL and Redis on 127.0.0.1
+    bench/run --quick                          # 3 s per measurement instead of 10
+
+Data: generated once with manage.py generate_load_data into bench/data/ (git-ignored; an SQLite
+file, or the PostgreSQL database qingtan_load_<articles>_<comments>) and reused by later runs;
+--regenerate starts again. Migrations are applied to a reused database first.
+
+Server: gunicorn with production settings (DEBUG off, a throwaway DJANGO_SECRET_KEY,
+DJANGO_SECURE_SSL_REDIRECT=false, manifest static files collected into a temporary STATIC_ROOT),
+--workers 2 with --threads (default 4) on 127.0.0.1. The comment rate limit is raised through
+QINGTAN_COMMENT_RATE so that it is not what the POST run measures.
+
+Measurements (wrk, concurrency 8 unless said): a static file as large as the home page, then,
+with the page cache on, anonymous readers on the home page, an article with 300 comments, an
+article with 3 questions and 20 comments, a tag page, search and a profile; then signed-in
+readers POSTing comments at concurrency 16 (many readers, a session and CSRF token each; the
+comments are counted before and after); then the same pages with the page cache off
+(QINGTAN_PAGE_CACHE_SECONDS=0) on a restarted server. Prints requests/s, p50 and p99 per page with
+its ratio to the static file, the errors, and the peak RSS of each worker after each server's run.
+Results are also written to bench/data/results-<database>-<articles>.json; when the results of the
+1,000-article data set are there, the p50 ratios between the two sizes are printed too.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+POSTGRES_BASE = "postgres://qingtan:qingtan@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/7"
+# A new throwaway key every run: the server and the sessions made here share it.
+SECRET_KEY = secrets.token_urlsafe(50)
+READERS = 400  # signed-in readers of the POST run
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL and Redis instead of SQLite")
+    parser.add_argument("--database-url", help="PostgreSQL server URL without database name")
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
+    parser.add_argument("--quick", action="store_true", help="3 seconds per measurement")
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--skip-post", action="store_true")
+    parser.add_argument("--skip-uncached", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration = 3
+    return args
+
+
+# Data ---------------------------------------------------------------------------------------------
+
+
+def _run(command, env, **kwargs):
+    print("$", " ".join(str(part) for part in command), flush=True)
+    subprocess.run(command, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+def base_env(database_url, redis_url=""):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "QINGTAN_")) and key not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=database_url,
+        QINGTAN_COMMENT_RATE="100000/m",
+        PYTHONUNBUFFERED="1",
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def prepare_database(args):
+    label = f"{args.articles}-{args.comments}-{args.users}-s{args.seed}"
+    if args.postgres:
+        server = (args.database_url or POSTGRES_BASE).rstrip("/")
+        name = f"qingtan_load_{args.articles}_{args.comments}_{args.users}_s{args.seed}"
+        url = f"{server}/{name}"
+        marker = DATA / f"postgres-{name}.complete"
+        if args.regenerate or not marker.exists():
+            marker.unlink(missing_ok=True)
+            _recreate_postgres_database(server, name)
+    else:
+        path = DATA / f"load-{label}.sqlite3"
+        url = f"sqlite:///{path}"
+        marker = DATA / f"load-{label}.complete"
+        if args.regenerate or not marker.exists():
+            marker.unlink(missing_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    DATA.mkdir(parents=True, exist_ok=True)
+    env = base_env(url)
+    _run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    if not marker.exists():
+        started = time.monotonic()
+        _run(
+            [
+                PYTHON,
+                "manage.py",
+                "generate_load_data",
+                "--articles",
+                str(args.articles),
+                "--comments",
+                str(args.comments),
+                "--users",
+                str(args.users),
+                "--seed",
+                str(args.seed),
+            ],
+            env,
+        )
+        marker.write_text(json.dumps({"generated_in_seconds": round(time.monotonic() - started)}))
+    return url, json.loads(marker.read_text())
+
+
+def _recreate_postgres_database(server, name):
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+# What to request ----------------------------------------------------------------------------------
+
+
+def prepare_targets(env, sessions_path):
+    """Pick the pages to measure and sign readers in, with Django in this process."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils.crypto import get_random_string
+    from taggit.models import Tag
+
+    from accounts.models import User
+    from articles.models import Article
+    from discussions.models import Comment
+
+    public = Article.objects.published().filter(thread__isnull=True)
+
+    def article_with(comments, questions):
+        candidates = (
+            public.annotate(n=Count("comments", distinct=True), q=Count("questions", distinct=True))
+            .filter(q=questions)
+            .order_by("-publish_at")
+        )
+        exact = candidates.filter(n=comments).first()
+        if exact is None:  # the generator plants both, but be lenient with other data
+            exact = min(candidates[:2000], key=lambda a: abs(a.n - comments))
+        return exact
+
+    heavy = Article.objects.get(pk=article_with(300, 3).pk)
+    medium = Article.objects.get(pk=article_with(20, 3).pk)
+    tag = Tag.objects.annotate(n=Count("taggit_taggeditem_items")).order_by("-n").first()
+    profile = (
+        User.objects.filter(is_active=True, comments__status="published")
+        .annotate(n=Count("comments"))
+        .order_by("-n")
+        .first()
+    )
+    readers = list(
+        User.objects.filter(is_active=True, is_staff=False, comments__status="published")
+        .distinct()
+        .order_by("pk")[:READERS]
+    )
+    lines = []
+    for reader in readers:
+        session = SessionStore()
+        session[SESSION_KEY] = str(reader.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+        session.create()
+        lines.append(f"{session.session_key} {get_random_string(32)}")
+    sessions_path.write_text("\n".join(lines) + "\n")
+    post_articles = list(public.exclude(pk__in=[heavy.pk, medium.pk]).order_by("-publish_at")[:64])
+    sessions_path.with_suffix(".articles").write_text("\n".join(str(a.pk) for a in post_articles) + "\n")
+    targets = {
+        "home": "/",
+        "article_300": heavy.get_absolute_url(),
+        "article_20": medium.get_absolute_url(),
+        "tag": f"/tags/{tag.slug}/",
+        "search": "/search/?q=开源",
+        "profile": profile.get_absolute_url(),
+    }
+    targets = {name: urllib.parse.quote(path, safe="/?=&") for name, path in targets.items()}
+    facts = {
+        "articles": Article.objects.count(),
+        "comments": Comment.objects.count(),
+        "article_300_comments": heavy.comments.count(),
+        "article_20_comments": medium.comments.count(),
+        "tag_articles": tag.n,
+        "profile_comments": profile.n,
+        "readers": len(readers),
+    }
+    from django.test import Client
+
+    home = Client(HTTP_HOST="127.0.0.1").get("/")
+    assert home.status_code == 200, home.status_code
+    facts["home_bytes"] = len(home.content)
+    connection.close()
+    return targets, facts
+
+
+def count_comments():
+    from django.db import connection
+
+    from discussions.models import Comment
+
+    try:
+        return Comment.objects.count()
+    finally:
+        connection.close()
+
+
+# Server -------------------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env, args, port, log_path):
+    command = [
+        GUNICORN,
+        "config.wsgi",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        "--access-logfile",
+        "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+    ]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn did not start; see {log_path}")
+            time.sleep(0.3)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def worker_peak_rss_mb(master_pid):
+    peaks = []
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    for pid in children.read_text().split() if children.exists() else []:
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks.append(round(int(match.group(1)) / 1024, 1))
+    return peaks
+
+
+# wrk ----------------------------------------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _milliseconds(text):
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def wrk(url, *, connections, duration, script=None, script_args=(), threads=2):
+    command = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        "p99_ms": _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "errors": 0,
+    }
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if non_2xx:
+        result["errors"] += int(non_2xx.group(1))
+    if sockets:
+        result["errors"] += sum(int(n) for n in sockets.groups())
+    post = re.search(r"POST_RESULT redirects=(\d+) other=(\d+)", output)
+    if post:
+        result["redirects"], result["other"] = int(post.group(1)), int(post.group(2))
+    return result
+
+
+def measure(base, path, *, connections=8, duration=10, warmup=2):
+    url = base + path
+    wrk(url, connections=connections, duration=warmup)
+    return wrk(url, connections=connections, duration=duration)
+
+
+# Report -------------------------------------------------------------------------------------------
+
+
+def table(rows, static_rps):
+    lines = [
+        f"{'page':<34} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'x static':>8}",
+        "-" * 83,
+    ]
+    for name, connections, result in rows:
+        ratio = result["rps"] / static_rps if static_rps else 0
+        figures = (
+            f"{result['rps']:>9.1f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {result['errors']:>6}"
+        )
+        lines.append(f"{name:<34} {connections:>4} {figures} {ratio:>8.1%}")
+    return "\n".join(lines)
+
+
+def main():
+    args = parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    database_url, generation = prepare_database(args)
+    redis_url = ""
+    if args.postgres:
+        redis_url = REDIS_URL
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    env = base_env(database_url, redis_url)
+    work = Path(tempfile.mkdtemp(prefix="qingtan-bench-"))
+    env["DJANGO_STATIC_ROOT"] = str(work / "static")
+    _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    sessions = work / "sessions.txt"
+    targets, facts = prepare_targets(env, sessions)
+    # A static file as large as the home page; whitenoise serves what STATIC_ROOT holds at start-up.
+    (work / "static" / "bench").mkdir(parents=True, exist_ok=True)
+    (work / "static" / "bench" / "page-sized.html").write_bytes(b"x" * facts["home_bytes"])
+    port = args.port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = work / "gunicorn.log"
+    database = "postgresql+redis" if args.postgres else "sqlite"
+    print(f"\n{database}: {facts}; generated in {generation.get('generated_in_seconds')} s; log {log_path}")
+
+    rows, results = [], {"database": database, "facts": facts, "generation": generation, "pages": {}}
+    with gunicorn(env, args, port, log_path) as server:
+        static = measure(base, "/static/bench/page-sized.html", duration=args.duration)
+        rows.append(("static file (home page size)", 8, static))
+        for name, path in targets.items():
+            label = f"{name} (cached)" if name not in {"search", "profile"} else name
+            result = measure(base, path, duration=args.duration)
+            rows.append((label, 8, result))
+            results["pages"][label] = result
+        if not args.skip_post:
+            before = count_comments()
+            post = wrk(
+                f"{base}/",
+                connections=16,
+                duration=args.duration,
+                script=ROOT / "bench" / "post_comment.lua",
+                script_args=[str(sessions), str(sessions.with_suffix(".articles"))],
+            )
+            after = count_comments()
+            post["lost"] = post.get("redirects", 0) - (after - before)
+            post["errors"] += post.get("other", 0)
+            rows.append(("POST comment (signed in)", 16, post))
+            results["pages"]["post"] = post
+        results["rss_cached_mb"] = worker_peak_rss_mb(server.pid)
+    results["static"] = static
+    if not args.skip_uncached:
+        env_uncached = {**env, "QINGTAN_PAGE_CACHE_SECONDS": "0"}
+        with gunicorn(env_uncached, args, port, log_path) as server:
+            for name in ("home", "article_300", "article_20", "tag"):
+                result = measure(base, targets[name], duration=args.duration)
+                rows.append((f"{name} (uncached)", 8, result))
+                results["pages"][f"{name} (uncached)"] = result
+            results["rss_uncached_mb"] = worker_peak_rss_mb(server.pid)
+
+    print()
+    print(table(rows, static["rps"]))
+    print(
+        f"\nworkers: {args.workers} x {args.threads} threads; peak RSS per worker (MB): "
+        f"cached run {results['rss_cached_mb']}, uncached run {results.get('rss_uncached_mb')}"
+    )
+    if "post" in results["pages"]:
+        post = results["pages"]["post"]
+        print(
+            f"POST: {post.get('redirects')} comments accepted, {post.get('other')} other answers, "
+            f"{post['lost']} lost (accepted but not in the database)"
+        )
+    out = DATA / f"results-{database}-{args.articles}.json"
+    out.write_text(json.dumps(results, indent=2))
+    reference = DATA / f"results-{database}-1000.json"
+    if args.articles != 1000 and reference.exists():
+        small = json.loads(reference.read_text())["pages"]
+        print("\np50 here / p50 at 1,000 articles:")
+        for label, result in results["pages"].items():
+            if label in small and label != "post":
+                print(f"  {label:<28} {result['p50_ms'] / small[label]['p50_ms']:.2f}x")
+    print(f"\nresults: {out}")
+
+
+if __name__ == "__main__":
+    main()
