@@ -8,9 +8,10 @@ back to the tab it came from with a message, so everything works without JavaScr
 
 from functools import wraps
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -315,7 +316,12 @@ def lift_suspension(request, pk):
     suspension = get_object_or_404(Suspension.objects.select_related("user"), pk=pk)
     back = _next_url(request, _tab_url("suspended"))
     try:
-        moderation.lift_suspension(suspension, by=request.user, reason=request.POST.get("reason", "")[:500])
+        try:
+            # A form field, so a NUL character is refused here rather than by PostgreSQL (a 500).
+            reason = forms.CharField(required=False).clean(request.POST.get("reason", ""))[:500]
+        except ValidationError as error:
+            raise BadRequest(" ".join(error.messages)) from None
+        moderation.lift_suspension(suspension, by=request.user, reason=reason)
     except BadRequest as error:
         if request.htmx:
             response = render(
