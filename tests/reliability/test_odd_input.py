@@ -283,6 +283,9 @@ def test_odd_values_in_staff_forms(site, editor, value):
     client = Client(raise_request_exception=False)
     client.force_login(site["moderator"])
     comment = site["comment"]
+    from discussions import moderation
+
+    suspension = moderation.suspend_user(UserFactory(), by=site["moderator"], reason="Odd")
     posts = [
         (f"/discussions/comments/{comment.pk}/move/", {"question": value, "reason": value}),
         (f"/discussions/questions/{site['question'].pk}/close/", {"reason": value}),
@@ -291,6 +294,7 @@ def test_odd_values_in_staff_forms(site, editor, value):
         ("/moderation/bulk/", {"action": "hide", "comments": value}),
         (f"/moderation/users/{comment.author.pk}/suspend/", {"reason": value, "until": value}),
         ("/moderation/log/", {"kind": value, "role": value, "actor": value, "article": value}),
+        (f"/moderation/suspensions/{suspension.pk}/lift/", {"reason": value}),
     ]
     for path, data in posts:
         method = client.get if path == "/moderation/log/" else client.post

@@ -89,7 +89,9 @@ def active_features(tree):
     for node in tree.root.traverse(include_text=False):
         tag = node.tag
         attributes = {name.lower(): (value or "") for name, value in node.attributes.items()}
-        if tag in ACTIVE_ELEMENTS:
+        if tag == "script" and attributes.get("type", "").lower() in DATA_SCRIPT_TYPES:
+            pass  # data, never run; check_scripts() makes sure nothing broke out of it
+        elif tag in ACTIVE_ELEMENTS:
             kept = tuple(sorted((k, v) for k, v in attributes.items() if k != "nonce"))
             features.add(("element", tag, kept))
         if tag == "meta" and "http-equiv" in attributes:

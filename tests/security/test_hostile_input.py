@@ -410,3 +410,54 @@ def test_payloads_through_the_forms_readers_use(client, user, open_community):
     assert len(tree.css("article.comment")) == 1 + len(targets) + 2 * len(pack(P, 10_000, "\n\n"))
     for comment in Comment.objects.filter(author=user):
         pages.get(f"/discussions/comments/{comment.pk}/edit/", "edit form with the posted payloads")
+
+
+# Moderators: report texts, moderation reasons and suspension reasons ---------------------------
+
+
+def _iter_linked_pages(pages, path, *, limit=40):
+    """Every page of a list whose pagination links to the next page (?page=n+1)."""
+    for number in range(1, limit):
+        response = pages.client.get(path, {"page": number})
+        pages.check(response, f"{path}?page={number}")
+        if f"page={number + 1}".encode() not in response.content:
+            return number
+    pytest.fail(f"{path}: more than {limit} pages")
+
+
+def test_reports_reasons_and_suspensions_are_inert_in_moderation(
+    client, reader_world, moderator, open_community
+):
+    from discussions import moderation
+
+    readers = reader_world["readers"]
+    client.force_login(moderator)
+    pages = Pages(client)
+    for path in ["/moderation/", "/moderation/log/", "/moderation/suspended/", "/moderation/recent/"]:
+        pages.learn(path)  # before any decision: the pages with nothing of the payloads
+    pages.learn(reader_world["benign"].get_absolute_url())
+    reasons = pack(P, 500, "\n")
+    hidden = [reader.comments.get() for reader in readers[: len(reasons)]]
+    for comment, reason in zip(hidden, reasons, strict=True):
+        moderation.hide_comment(comment, by=moderator, reason=reason)
+    suspended = readers[-len(reasons) :]
+    for reader, reason in zip(suspended, reasons, strict=True):
+        moderation.suspend_user(reader, by=moderator, reason=reason)
+
+    # Every reader's report text (one report each) is in the reported tab.
+    assert _iter_linked_pages(pages, "/moderation/reported/") >= len(P) // 25
+    _iter_linked_pages(pages, "/moderation/recent/")
+    _iter_linked_pages(pages, "/moderation/suspended/")
+    assert _iter_linked_pages(pages, "/moderation/log/") >= 1
+    for comment in hidden[:: max(1, len(hidden) // 5)]:
+        pages.get(f"/moderation/comments/{comment.pk}/")
+    for reader in suspended[:3]:
+        pages.get(f"/moderation/users/{reader.pk}/suspend/")
+    # The people concerned see the reasons: the author on the article, the suspended reader too.
+    discussion = reader_world["discussion"]
+    for reader in [*readers[:3], *suspended[:3]]:
+        client.force_login(reader)
+        tree = pages.get(discussion.get_absolute_url(), f"thread as {reader}")
+        assert tree.css_first("h1") is not None
+    client.logout()
+    _iter_linked_pages(pages, "/moderation/public-log/")
