@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
@@ -65,7 +66,7 @@ def archive(request, year, month):
         request,
         Article.objects.published_in_month(year, month).for_list(),
         month=first_day,
-        heading=gettext("Published in %(month)s") % {"month": first_day.strftime("%Y-%m")},
+        heading=gettext("Published in %(month)s") % {"month": date_format(first_day, "YEAR_MONTH_FORMAT")},
         archive_months=Article.objects.published().datetimes("publish_at", "month", order="DESC"),
     )
 

@@ -112,7 +112,12 @@ def test_a_signed_in_reader_switches_too(client, user, article):
 
 @pytest.fixture
 def discussed_article():
-    article = ArticleFactory(title="模型评测的新基准", summary="编辑的一段摘要。")
+    article = ArticleFactory(
+        title="模型评测的新基准",
+        summary="编辑的一段摘要。",
+        publish_at=timezone.make_aware(datetime.datetime(2026, 3, 1, 9, 30)),
+        original_published_on=datetime.date(2026, 2, 27),
+    )
     QuestionFactory(article=article, text="你认为基准测试还可信吗?", position=1)
     comment = CommentFactory(article=article, body="一条读者评论。")
     when = timezone.make_aware(datetime.datetime(2026, 3, 4, 20, 5))
@@ -155,6 +160,25 @@ def test_dates_on_the_article_page_follow_the_language(client, discussed_article
     assert english.get_text(strip=True) == "March 4, 2026, 8:05 p.m."
     # The machine-readable form stays the same in both.
     assert chinese["datetime"] == english["datetime"] == "2026-03-04T20:05:00+08:00"
+
+
+def test_the_article_dates_follow_the_language(client, discussed_article):
+    chinese = article_page(client, discussed_article, "zh-CN")
+    english = article_page(client, discussed_article, "en")
+
+    assert chinese.select_one("header .meta time").get_text(strip=True) == "2026年3月1日 09:30"
+    assert english.select_one("header .meta time").get_text(strip=True) == "March 1, 2026, 9:30 a.m."
+    assert chinese.select_one(".attribution time").get_text(strip=True) == "2026年2月27日"
+    assert english.select_one(".attribution time").get_text(strip=True) == "Feb. 27, 2026"
+
+
+def test_the_month_archive_names_its_month_in_the_language(client, discussed_article):
+    url = reverse("articles:archive", kwargs={"year": 2026, "month": 3})
+
+    assert soup(client.get(url)).h1.get_text(strip=True) == "2026年3月发布"
+    assert soup(client.get(url, headers={"Accept-Language": "en"})).h1.get_text(strip=True) == (
+        "Published in March 2026"
+    )
 
 
 def test_article_content_is_not_translated(client, discussed_article):
