@@ -5,9 +5,10 @@ and read-only views of the moderation log and the suspensions.
 Thread state changes made here go through `moderation` like those made on the article page, so
 each one is in the moderation log."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
@@ -330,7 +331,12 @@ class CommentAdmin(admin.ModelAdmin):
                     "select_across": request.POST.get("select_across", "0"),
                 },
             )
-        reason = request.POST.get("reason", "").strip()[:500]
+        try:
+            # A form field, so a NUL character is refused here rather than by PostgreSQL (a 500).
+            reason = forms.CharField(required=False).clean(request.POST.get("reason", ""))[:500]
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
         try:
             outcome = moderation.moderate_comments(
                 list(queryset.select_related("article", "author")),
