@@ -375,3 +375,17 @@ def test_a_tag_whose_name_makes_no_slug_still_has_a_page(client, site, name):
         "/search/?q=odd",
     ]:
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("value", [NUL, f"a{NUL}b", "x" * 600])
+def test_odd_reasons_in_the_admin_moderation_action(site, value):
+    client = Client(raise_request_exception=False)
+    client.force_login(site["moderator"])
+    comment = site["comment"]
+    response = client.post(
+        "/admin/discussions/comment/",
+        {"action": "remove_comments", "_selected_action": [comment.pk], "apply": "1", "reason": value},
+    )
+    assert response.status_code in (200, 302)
+    comment.refresh_from_db()
+    assert comment.status == (Comment.Status.REMOVED if NUL not in value else Comment.Status.PUBLISHED)
