@@ -15,10 +15,11 @@ def test_healthz_is_200_when_database_and_cache_answer(client):
 
 @pytest.mark.django_db
 def test_healthz_is_503_naming_the_cache_when_the_cache_is_down(client, settings):
-    # Nothing listens on port 1: every cache call fails to connect.
+    # Nothing listens on port 1: every cache call fails to connect. The site's backend fails open,
+    # so pages work on; the health check must still see the outage.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.5},
         }

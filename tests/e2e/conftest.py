@@ -80,6 +80,21 @@ def _chromium_is_installed():
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_set_of_database_connections(_chromium_is_installed, django_db_setup, request):
+    """Playwright's sync API keeps an event loop running in this thread, and from then on Django
+    keeps database connections per async context: the browser tests would get new connection
+    objects, without the serialized test database that `serialized_rollback` restores (they
+    would start from an empty database after any other transactional test). So Playwright is
+    started here and handed the connections the rest of the suite uses."""
+    from django.db import connections
+
+    suite_connections = {alias: connections[alias] for alias in connections}
+    request.getfixturevalue("playwright")
+    for alias, connection in suite_connections.items():
+        connections[alias] = connection
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}

@@ -16,7 +16,7 @@ def test_an_unknown_address_shows_the_404_page_in_the_site_layout(page, live_ser
     expect(page.locator(".site-header")).to_be_visible()
     # The stylesheet loaded and applies (centred error text), under the Content-Security-Policy.
     assert page.locator(".error-page").evaluate("el => getComputedStyle(el).textAlign") == "center"
-    page.get_by_role("link", name="Back to the latest articles").click()
+    page.get_by_role("link", name="返回最新文章").click()  # "Back to the latest articles"
     expect(page).to_have_url(live_server.url + "/")
     assert console_errors == []
 

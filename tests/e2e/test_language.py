@@ -16,6 +16,8 @@ def test_switching_the_language_changes_the_interface_and_sticks(page, url, cons
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("heading", level=1)).to_have_text("登录")
     expect(page.get_by_label("密码")).to_be_visible()
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="最新")).to_be_visible()
 
     switch_to(page, "English")
 
@@ -24,6 +26,8 @@ def test_switching_the_language_changes_the_interface_and_sticks(page, url, cons
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign In")
     expect(page.get_by_label("Password")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Latest")).to_be_visible()
     switcher = page.locator(".site-header .language-switcher")
     expect(switcher.get_by_role("button", name="简体中文")).to_be_visible()
     expect(switcher.get_by_role("button", name="English")).to_have_count(0)
