@@ -93,7 +93,7 @@ def test_main_pages_at_desktop_and_phone_widths(new_context, live_server, sign_i
             page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
             response = page.goto(live_server.url + path)
             assert response.status == 200, f"{name} at {width}: {response.status}"
-            page.wait_for_load_state("networkidle")
+            page.wait_for_load_state("load")
             assert errors == [], f"{name} at {width}: {errors}"
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width} width"
