@@ -181,7 +181,15 @@ class ModerationActionInline(admin.TabularInline):
 
     model = ModerationAction
     fk_name = "comment"
-    fields = ["created_at", "kind", "actor", "actor_role", "previous_status", "new_status", "reason"]
+    fields = [
+        "created_at",
+        "kind",
+        "actor",
+        "actor_role",
+        "previous_status_label",
+        "new_status_label",
+        "reason",
+    ]
     readonly_fields = fields
     ordering = ["-created_at", "-pk"]
     extra = 0
@@ -197,6 +205,14 @@ class ModerationActionInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("previous status"))
+    def previous_status_label(self, obj):
+        return obj.get_previous_status_display()
+
+    @admin.display(description=_("new status"))
+    def new_status_label(self, obj):
+        return obj.get_new_status_display()
 
 
 class FlagInline(admin.TabularInline):

@@ -230,3 +230,19 @@ def test_the_moderation_log_names_statuses_in_the_reader_s_language(client, mode
     assert "Published → Hidden" in english.select_one("tbody tr").get_text(" ", strip=True)
     history = soup(client.get(reverse("discussions:moderation_comment", args=[comment.pk])))
     assert "已发布 → 已隐藏" in history.get_text(" ", strip=True)
+
+
+def test_the_comment_admin_shows_its_moderation_log_in_the_language(client, superuser, moderator):
+    comment = CommentFactory()
+    moderation.hide_comment(comment, by=moderator, reason="检查中")
+    client.force_login(superuser)
+    url = reverse("admin:discussions_comment_change", args=[comment.pk])
+
+    log = soup(client.get(url)).select_one("#moderation_actions-group")
+    english = soup(client.get(url, headers={"Accept-Language": "en"})).select_one("#moderation_actions-group")
+
+    headers = [th.get_text(strip=True) for th in log.select("thead th")]
+    assert {"原状态", "新状态"} <= set(headers)
+    row = log.select_one("tbody tr.has_original, tbody tr.form-row")
+    assert {"已发布", "已隐藏", "版主"} <= {td.get_text(strip=True) for td in row.select("td")}
+    assert {"Published", "Hidden"} <= {td.get_text(strip=True) for td in english.select("tbody td")}
