@@ -256,7 +256,7 @@ def test_the_comment_change_page_shows_its_log_and_reports(client, moderator):
     client.force_login(moderator)
     page = soup(client.get(reverse("admin:discussions_comment_change", args=[comment.pk])))
     log = page.select_one("#moderation_actions-group")
-    assert "Checking the link" in log.text and "hidden" in log.text
+    assert "Checking the link" in log.text and "Published" in log.text and "Hidden" in log.text
     assert "Looks like an ad" in page.select_one("#flags-group").text
     assert page.select_one("#moderation_actions-group input:not([type=hidden])") is None
 
