@@ -69,6 +69,8 @@ def main_pages(demo):
     pages = [
         ("home", "articles:home", (), None),
         ("article", "articles:detail", (demo["article"].slug,), None),
+        # The same article's discussion as a signed-in reader sees it (form, votes, replies).
+        ("discussion", "articles:detail", (demo["article"].slug,), "reader"),
         ("search", "articles:search", (), None),
         ("sign-in", "account_login", (), None),
         ("profile", "accounts:profile", (demo["reader"].username,), None),
@@ -97,12 +99,20 @@ def test_main_pages_at_desktop_and_phone_widths(new_context, live_server, sign_i
             assert errors == [], f"{name} at {width}: {errors}"
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width} width"
-            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT[width])
+            top, height = 0, page.evaluate("document.documentElement.scrollHeight")
+            if name == "discussion":  # below the article text: the picture starts at it
+                box = page.locator("#discussion").bounding_box()
+                top, height = max(box["y"] - 24, 0), box["height"] + 48
             target = output_folder / f"{name}-{width}.png"
             page.screenshot(
                 path=target,
                 full_page=True,
-                clip={"x": 0, "y": 0, "width": options["viewport"]["width"], "height": height},
+                clip={
+                    "x": 0,
+                    "y": top,
+                    "width": options["viewport"]["width"],
+                    "height": min(height, MAX_HEIGHT[width]),
+                },
             )
             saved.append(target)
             context.close()
