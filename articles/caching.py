@@ -57,12 +57,13 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Min
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ ARTICLES = "articles"
 COUNTS = "counts"
 # When a user who commented on more articles than this changes their name, everything goes.
 MAX_ARTICLE_BUMPS = 500
+# How long counts, fragments and the next scheduled change are kept at most, whatever the page
+# cache's own setting: their versions invalidate them, this only bounds what a lost bump costs.
+KEEP_SECONDS = 3600
 # Headers of the view's response kept with the page; the middleware adds the rest each time.
 _KEPT_HEADERS = {"content-type", "content-language", "last-modified", "x-robots-tag", "link"}
 
@@ -278,23 +282,24 @@ def register_schedule(schedule):
 
 
 def _articles_schedule(now):
+    """The next publish time or takedown time still to come: one query, each half of it on an
+    index (article_status_published_idx, article_takedown_idx)."""
     from articles.models import Article
 
-    published = Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
-    taken_down = Article.objects.filter(
-        status__in=[Article.Status.PUBLISHED, Article.Status.ARCHIVED], takedown_at__gt=now
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+        .order_by()
+        .values_list("publish_at", flat=True)
     )
-    return min(
-        (
-            moment
-            for moment in (
-                published.aggregate(moment=Min("publish_at"))["moment"],
-                taken_down.aggregate(moment=Min("takedown_at"))["moment"],
-            )
-            if moment is not None
-        ),
-        default=None,
+    taken_down = (
+        Article.objects.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.ARCHIVED], takedown_at__gt=now
+        )
+        .order_by()
+        .values_list("takedown_at", flat=True)
     )
+    moments = list(upcoming.union(taken_down, all=True).order_by("publish_at")[:1])
+    return moments[0] if moments else None
 
 
 register_schedule(_articles_schedule)
@@ -312,16 +317,16 @@ def next_change_at():
             return moment
     moments = [moment for schedule in _schedules if (moment := schedule(now)) is not None]
     moment = min(moments, default=None)
-    timeout = page_timeout() if moment is None else min(page_timeout(), (moment - now).total_seconds())
+    timeout = KEEP_SECONDS if moment is None else min(KEEP_SECONDS, (moment - now).total_seconds())
     if timeout >= 1:
         cache.set(key, moment.timestamp() if moment else 0, math.floor(timeout))
     return moment
 
 
-def timeout_for():
-    """Seconds a page rendered now may be cached: the configured time, cut at the next change
-    the clock brings. 0: do not cache."""
-    limit = page_timeout()
+def timeout_for(limit=None):
+    """Seconds something rendered now may be cached: `limit` (default: the page cache's time),
+    cut at the next change the clock brings. 0: do not cache."""
+    limit = page_timeout() if limit is None else limit
     if not limit:
         return 0
     moment = next_change_at()
@@ -485,8 +490,55 @@ def connect():
 
 def fragment_context():
     """For the {% cache %} blocks of article pages, which show other articles (related ones):
-    `fragment_versions` to key them by, `fragment_timeout` to keep them (0: not at all)."""
+    `fragment_versions` to key them by, `fragment_timeout` to keep them. Like the counts, they
+    are kept when the page cache is off: they are what a page rendered anyway reuses."""
     return {
         "fragment_versions": ":".join(str(version) for version in versions([ARTICLES])),
-        "fragment_timeout": timeout_for(),
+        "fragment_timeout": timeout_for(KEEP_SECONDS),
     }
+
+
+# Counts for pagination ------------------------------------------------------------------------
+
+
+class CachedCountPaginator(Paginator):
+    """A Paginator that remembers its count under `key` and the versions it `depends_on`.
+
+    Counting every public article (or every comment of a prolific reader) costs time in
+    proportion to the data, on every page of the list; the number only changes with what the
+    versions follow, or when the clock publishes or takes down an article. Counts are kept
+    even when the page cache is off: they are what keeps a page that is rendered anyway cheap."""
+
+    def __init__(self, object_list, per_page, *, key, depends_on, count_from=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count_key = key
+        self._depends_on = list(depends_on)
+        self._count_from = count_from
+
+    @cached_property
+    def count(self):
+        if self._count_from is not None:
+            return count_of(self._count_key, self._count_from, depends_on=self._depends_on)
+        return count_of(
+            self._count_key, None, depends_on=self._depends_on, compute=lambda: Paginator.count.func(self)
+        )
+
+
+def count_of(key, queryset, *, depends_on=(ARTICLES,), compute=None):
+    """queryset.count() (or compute()), remembered under `key` until the versions of
+    `depends_on` change or the clock publishes or takes down an article."""
+    identity = f"{key}\n" + ":".join(str(v) for v in versions(list(depends_on)))
+    cache_key = "count:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
+    entry = cache.get(cache_key)
+    if entry is not None and time.time() < entry[1]:  # its own deadline, as pages have
+        return entry[0]
+    found = compute() if compute else queryset.count()
+    timeout = timeout_for(KEEP_SECONDS)
+    if timeout:
+        cache.set(cache_key, (found, time.time() + timeout), timeout)
+    return found
+
+
+def user_key(user_id):
+    """The version of what a reader's profile lists (their comments)."""
+    return f"user:{user_id}"

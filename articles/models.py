@@ -3,15 +3,17 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from articles.text import reading_minutes, render_article_markdown, unicode_slug
 
@@ -104,6 +106,16 @@ class ArticleQuerySet(models.QuerySet):
     def tagged(self, slug):
         return self.filter(tags__slug=slug)
 
+    def carrying(self, tag):
+        """Articles with `tag`, as a condition checked per article (EXISTS) rather than the join
+        of tagged(): a list can then walk the publish-time index newest first and stop after a
+        page, where the join gathers and sorts every article of the tag first. The better plan
+        for a tag on a good share of the articles; for a rare tag, tagged() is."""
+        taggings = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), object_id=OuterRef("pk"), tag=tag
+        )
+        return self.filter(Exists(taggings))
+
     def published_in_month(self, year, month):
         """Published in the given month of the site's time zone."""
         start = timezone.make_aware(datetime.datetime(year, month, 1))
@@ -112,16 +124,26 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, *, limit=4):
         """Public articles sharing the most tags with `article`, newest first among equals.
-        Reads the article's tags from its prefetch cache when there is one."""
+        Reads the article's tags from its prefetch cache when there is one.
+
+        Counted from the taggings of those tags alone (a subquery the planner cannot turn into
+        a walk over every public article), and only the columns the list shows are read."""
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return self.none()
+        taggings = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article), tag_id__in=tag_ids
+        )
+        shared = (
+            taggings.filter(object_id=OuterRef("pk")).values("object_id").annotate(n=Count("pk")).values("n")
+        )
         return (
             self.published()
-            .filter(tags__in=tag_ids)
+            .filter(pk__in=taggings.values("object_id"))
             .exclude(pk=article.pk)
-            .annotate(shared_tags=Count("tags", distinct=True))
+            .annotate(shared_tags=Subquery(shared, output_field=models.IntegerField()))
             .select_related("source")
+            .only("title", "slug", "publish_at", "status", "source__name", "source__slug")
             .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
 
@@ -258,9 +280,16 @@ class Article(models.Model):
         ordering = ["-publish_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # Ascending, so that reading them backwards gives "newest first, then highest id" as the
+        # lists order, with no sort: with "-publish_at" SQLite sorted every public article for a
+        # page of 20 (bench/RESULTS.md, "Pages").
         indexes = [
-            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
-            models.Index(fields=["source", "status", "-publish_at"], name="article_source_publish_idx"),
+            models.Index(fields=["status", "publish_at"], name="article_status_published_idx"),
+            models.Index(fields=["source", "status", "publish_at"], name="article_source_published_idx"),
+            # The next takedown to come, which cached pages must not outlive (articles.caching).
+            models.Index(
+                fields=["takedown_at"], condition=Q(takedown_at__isnull=False), name="article_takedown_idx"
+            ),
         ]
 
     def __str__(self):

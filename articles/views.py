@@ -14,20 +14,32 @@ from articles.models import Article, Source
 from articles.search.forms import SearchForm
 
 ARTICLES_PER_PAGE = 20
+# A tag on at least 1 article in 50 is listed by walking the newest articles (carrying()).
+COMMON_TAG_SHARE = 50
 
 
-def _page(request, queryset):
-    """One page of a list; a page number that is not a number or is out of range is a 404."""
+def _page(request, queryset, *, count_key=None, count_from=None):
+    """One page of a list; a page number that is not a number or is out of range is a 404.
+    With `count_key` (a list's own address) the number of articles is remembered until an
+    article changes (articles.caching.CachedCountPaginator), counted from `count_from` when
+    another query counts them faster than the one that lists them."""
+    if count_key:
+        paginator = caching.CachedCountPaginator(
+            queryset, ARTICLES_PER_PAGE, key=count_key, depends_on=[caching.ARTICLES], count_from=count_from
+        )
+    else:
+        paginator = Paginator(queryset, ARTICLES_PER_PAGE)
     try:
-        page = Paginator(queryset, ARTICLES_PER_PAGE).page(request.GET.get("page") or 1)
+        page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
         raise Http404(gettext("No such page.")) from error
     page.object_list = list(page.object_list)
     return page
 
 
-def _list(request, queryset, **context):
-    return render(request, "articles/article_list.html", {"page_obj": _page(request, queryset), **context})
+def _list(request, queryset, *, count_from=None, **context):
+    page = _page(request, queryset, count_key=request.path, count_from=count_from)
+    return render(request, "articles/article_list.html", {"page_obj": page, **context})
 
 
 @require_safe
@@ -40,9 +52,16 @@ def home(request):
 @caching.anonymous_page([caching.ARTICLES, caching.COUNTS], params=["page"])
 def tag(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
+    tagged = Article.objects.tagged(tag.slug).for_list()
+    listed = tagged
+    if caching.count_of(request.path, tagged) * COMMON_TAG_SHARE >= caching.count_of(
+        reverse("articles:home"), Article.objects.for_list()
+    ):
+        listed = Article.objects.for_list().carrying(tag)  # see ArticleQuerySet.carrying()
     return _list(
         request,
-        Article.objects.tagged(tag.slug).for_list(),
+        listed,
+        count_from=tagged,
         tag=tag,
         heading=gettext("Tagged “%(tag)s”") % {"tag": tag.name},
         feed_url=reverse("articles:tag_feed", kwargs={"slug": tag.slug}),

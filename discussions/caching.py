@@ -43,12 +43,16 @@ def _comment_saved(sender, instance, created=False, update_fields=None, **kwargs
     _bump_article_of(instance, instance.article_id)
     if created or update_fields is None or not set(update_fields) <= _UNCOUNTED_FIELDS:
         caching.bump_counts()
+        if instance.author_id:
+            caching.bump(caching.user_key(instance.author_id))  # the count on their profile
 
 
 @receiver(post_delete, sender=Comment, dispatch_uid="page_cache_comment_deleted")
 def _comment_deleted(sender, instance, **kwargs):
     _bump_article_of(instance, instance.article_id)
     caching.bump_counts()
+    if instance.author_id:
+        caching.bump(caching.user_key(instance.author_id))
 
 
 @receiver(post_save, sender=Vote, dispatch_uid="page_cache_vote_saved")

@@ -153,6 +153,7 @@ def load_thread(article, *, user, params):
     if roots:
         replies = list(
             Comment.objects.visible_to(user)
+            .filter(article=article)  # lets the planner start from this article's comments
             .descendants_of([root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"])
             .for_thread_page()
         )

@@ -407,3 +407,13 @@ def test_signed_in_readers_get_related_articles_from_the_fragment_cache(client, 
     ArticleFactory(tags=["开源"], title="新发布的相关文章")
     page, queries = _related_queries(client, article.get_absolute_url())
     assert len(queries) == 1 and "新发布的相关文章" in _text(page)
+
+
+def test_a_profile_lists_a_new_comment_and_drops_a_hidden_one(anonymous, commenter, user, moderator, article):
+    CommentFactory.create_batch(2, article=article, author=user)
+    assert len(soup(_get(anonymous, user.get_absolute_url())).select(".profile-comment")) == 2
+    commenter.post(reverse("discussions:post", args=[article.pk]), {"body": "第三条评论"})
+    page = _get(anonymous, user.get_absolute_url())
+    assert len(soup(page).select(".profile-comment")) == 3 and "第三条评论" in _text(page)
+    moderation.hide_comment(Comment.objects.get(body="第三条评论"), by=moderator)
+    assert len(soup(_get(anonymous, user.get_absolute_url())).select(".profile-comment")) == 2
