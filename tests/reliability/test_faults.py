@@ -12,6 +12,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import config.cache
 from articles.models import Article, Source
 from articles.signals import article_imported
 from discussions.models import Comment, Follow, Question, Vote
@@ -74,7 +75,10 @@ def test_every_kind_of_page_and_write_answers_503_without_details_when_the_datab
 
 
 @pytest.fixture
-def redis_down(settings):
+def redis_down(settings, monkeypatch):
+    # The outage state is per server and process: start from "never failed", so this test sees
+    # the first warning whatever other tests did with the same unreachable address before.
+    monkeypatch.setattr(config.cache, "_outages", {})
     settings.CACHES = {
         "default": {
             "BACKEND": "config.cache.FailOpenRedisCache",
