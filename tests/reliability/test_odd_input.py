@@ -150,6 +150,8 @@ def test_odd_query_values_on_every_page_are_never_a_server_error(site):
         "/admin/articles/article/abc/change/",
         "/admin/articles/article/?o=abc&p=abc&q={nul}",
         "/admin/discussions/comment/?status__exact={nul}",
+        "/moderation/users/find/?username=a{nul}b",
+        "/moderation/log/?actor={nul}&kind={nul}",
     ],
 )
 def test_odd_paths_are_a_4xx(site, superuser, path):
