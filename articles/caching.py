@@ -329,7 +329,10 @@ def timeout_for(limit=None):
     limit = page_timeout() if limit is None else limit
     if not limit:
         return 0
-    moment = next_change_at()
+    return _timeout_until(limit, next_change_at())
+
+
+def _timeout_until(limit, moment):
     if moment is not None:
         limit = min(limit, (moment - timezone.now()).total_seconds())
     return max(0, math.floor(limit))
@@ -491,10 +494,16 @@ def connect():
 def fragment_context():
     """For the {% cache %} blocks of article pages, which show other articles (related ones):
     `fragment_versions` to key them by, `fragment_timeout` to keep them. Like the counts, they
-    are kept when the page cache is off: they are what a page rendered anyway reuses."""
+    are kept when the page cache is off: they are what a page rendered anyway reuses.
+
+    {% cache %} has no deadline of its own, as pages and counts have, only the cache server's
+    expiry, so the key holds the next scheduled change too: once this server's clock passes it,
+    the fragment is looked up under a new key, whatever the cache server's clock says."""
+    moment = next_change_at()
+    deadline = str(moment.timestamp()) if moment is not None else "-"
     return {
-        "fragment_versions": ":".join(str(version) for version in versions([ARTICLES])),
-        "fragment_timeout": timeout_for(KEEP_SECONDS),
+        "fragment_versions": ":".join([*(str(version) for version in versions([ARTICLES])), deadline]),
+        "fragment_timeout": _timeout_until(KEEP_SECONDS, moment),
     }
 
 

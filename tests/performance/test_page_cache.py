@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import caching
+from articles.models import Article
 from discussions import moderation
 from discussions.models import Comment
+from tests.articles.conftest import form_data
 from tests.factories import ArticleFactory, CommentFactory, QuestionFactory, SourceFactory, VoteFactory
 from tests.performance.conftest import soup
 
@@ -417,3 +419,162 @@ def test_a_profile_lists_a_new_comment_and_drops_a_hidden_one(anonymous, comment
     assert len(soup(page).select(".profile-comment")) == 3 and "第三条评论" in _text(page)
     moderation.hide_comment(Comment.objects.get(body="第三条评论"), by=moderator)
     assert len(soup(_get(anonymous, user.get_absolute_url())).select(".profile-comment")) == 2
+
+
+# Related articles on an article page ---------------------------------------------------------
+# An article page lists up to four public articles sharing its tags, in a {% cache %} fragment
+# inside the cached page. Each test has the anonymous page served from the cache first, then
+# changes another article the way editors do (the admin) or lets the clock pass, and reads it.
+
+ARTICLE_CHANGELIST = "/admin/articles/article/"
+
+
+def _related(response):
+    return [link.get_text(strip=True) for link in soup(response).select("nav.related li a")]
+
+
+def _related_sources(response):
+    return [span.get_text(strip=True) for span in soup(response).select("nav.related li .meta span")]
+
+
+@pytest.fixture
+def reading(anonymous, django_assert_num_queries):
+    """An article tagged 开源 whose page anonymous readers are already served from the cache."""
+    article = ArticleFactory(title="正在读的文章", tags=["开源", "芯片"])
+    ArticleFactory(
+        title="早就相关的文章", tags=["开源"], publish_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    first, _ = _cached(anonymous, article.get_absolute_url(), django_assert_num_queries)
+    assert _related(first) == ["早就相关的文章"]
+    return article
+
+
+@pytest.fixture
+def editor_client(editor):
+    staff = Client()
+    staff.force_login(editor)
+    return staff
+
+
+def _admin_action(editor_client, action, article):
+    response = editor_client.post(
+        ARTICLE_CHANGELIST, {"action": action, "_selected_action": [article.pk]}, follow=True
+    )
+    assert response.status_code == 200
+
+
+def _admin_edit(editor_client, article, **changes):
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(editor_client.get(url), "article_form")
+    data.update(changes)
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, soup(response).select(".errorlist")
+
+
+def test_an_article_published_with_shared_tags_joins_the_related_list(anonymous, reading, editor_client):
+    draft = ArticleFactory(title="刚发布的相关文章", status="draft", publish_at=None, tags=["开源"])
+    assert _related(_get(anonymous, reading.get_absolute_url())) == ["早就相关的文章"]
+    _admin_action(editor_client, "publish_now", draft)
+    assert _related(_get(anonymous, reading.get_absolute_url())) == ["刚发布的相关文章", "早就相关的文章"]
+
+
+def test_an_unpublished_or_archived_article_leaves_the_related_list(anonymous, reading, editor_client):
+    other = ArticleFactory(title="将被撤下的文章", tags=["芯片"])
+    assert "将被撤下的文章" in _related(_get(anonymous, reading.get_absolute_url()))
+    _admin_action(editor_client, "unpublish", other)
+    assert _related(_get(anonymous, reading.get_absolute_url())) == ["早就相关的文章"]
+    _admin_action(editor_client, "publish_now", other)
+    assert "将被撤下的文章" in _related(_get(anonymous, reading.get_absolute_url()))
+    _admin_action(editor_client, "archive", other)  # archived articles keep their page, not a place in lists
+    assert _related(_get(anonymous, reading.get_absolute_url())) == ["早就相关的文章"]
+
+
+def test_a_related_article_retitled_in_the_admin_shows_its_new_title(anonymous, reading, editor_client):
+    related = Article.objects.get(title="早就相关的文章")
+    _admin_edit(editor_client, related, title="改了标题的相关文章")
+    assert _related(_get(anonymous, reading.get_absolute_url())) == ["改了标题的相关文章"]
+
+
+def test_tags_given_or_taken_in_the_admin_move_articles_in_and_out_of_the_list(
+    anonymous, reading, editor_client
+):
+    other = ArticleFactory(title="原本无关的文章", tags=["数据库"])
+    assert "原本无关的文章" not in _related(_get(anonymous, reading.get_absolute_url()))
+    _admin_edit(editor_client, other, tags="数据库, 芯片")
+    assert "原本无关的文章" in _related(_get(anonymous, reading.get_absolute_url()))
+    related = Article.objects.get(title="早就相关的文章")
+    _admin_edit(editor_client, related, tags="数据库")
+    assert _related(_get(anonymous, reading.get_absolute_url())) == ["原本无关的文章"]
+
+
+def test_a_related_articles_source_renamed_shows_its_new_name(anonymous, reading, editor_client):
+    source = Article.objects.get(title="早就相关的文章").source
+    url = reverse("admin:articles_source_change", args=[source.pk])
+    data = form_data(editor_client.get(url), "source_form")
+    data["name"] = "改名的出版物"
+    assert editor_client.post(url, data).status_code == 302
+    assert _related_sources(_get(anonymous, reading.get_absolute_url())) == ["改名的出版物"]
+
+
+def test_a_scheduled_article_joins_the_related_list_when_its_time_comes(
+    anonymous, time_machine, long_lived_pages
+):
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    article = ArticleFactory(tags=["开源"])
+    ArticleFactory(title="定时发布的相关文章", tags=["开源"], publish_at=now + datetime.timedelta(hours=2))
+    assert _related(_get(anonymous, article.get_absolute_url())) == []
+    assert _get(anonymous, article.get_absolute_url())["X-Page-Cache"] == "hit"
+    time_machine.move_to(now + datetime.timedelta(hours=2, seconds=1), tick=False)
+    assert _related(_get(anonymous, article.get_absolute_url())) == ["定时发布的相关文章"]
+
+
+def test_a_related_article_leaves_the_list_when_its_takedown_time_passes(
+    anonymous, time_machine, long_lived_pages
+):
+    now = timezone.now()
+    time_machine.move_to(now, tick=False)
+    article = ArticleFactory(tags=["开源"])
+    ArticleFactory(
+        title="到期撤下的相关文章", tags=["开源"], takedown_at=now + datetime.timedelta(minutes=30)
+    )
+    assert _related(_get(anonymous, article.get_absolute_url())) == ["到期撤下的相关文章"]
+    assert _get(anonymous, article.get_absolute_url())["X-Page-Cache"] == "hit"
+    time_machine.move_to(now + datetime.timedelta(minutes=31), tick=False)
+    assert _related(_get(anonymous, article.get_absolute_url())) == []
+
+
+@pytest.mark.parametrize("name", ["tag", "source", "archive", "feed_rss", "feed_atom", "tag_feed"])
+def test_scheduled_and_taken_down_articles_come_and_go_on_every_list_and_feed(
+    anonymous, time_machine, long_lived_pages, name
+):
+    now = datetime.datetime(2026, 3, 15, 12, tzinfo=datetime.UTC)  # both articles in one month
+    time_machine.move_to(now, tick=False)
+    source = SourceFactory()
+    publish_at = now + datetime.timedelta(hours=2)
+    ArticleFactory(title="定时发布的文章", source=source, tags=["开源"], publish_at=publish_at)
+    ArticleFactory(
+        title="到期撤下的文章",
+        source=source,
+        tags=["开源"],
+        publish_at=publish_at - datetime.timedelta(days=1),
+        takedown_at=publish_at + datetime.timedelta(hours=1),
+    )
+    url = reverse(
+        f"articles:{name}",
+        kwargs={
+            "tag": {"slug": "开源"},
+            "tag_feed": {"slug": "开源"},
+            "source": {"slug": source.slug},
+            "archive": {"year": publish_at.year, "month": publish_at.month},
+        }.get(name, {}),
+    )
+    page = _get(anonymous, url).content.decode()
+    assert "定时发布的文章" not in page and "到期撤下的文章" in page
+    assert _get(anonymous, url)["X-Page-Cache"] == "hit"
+    time_machine.move_to(publish_at + datetime.timedelta(seconds=1), tick=False)
+    page = _get(anonymous, url).content.decode()
+    assert "定时发布的文章" in page and "到期撤下的文章" in page
+    time_machine.move_to(publish_at + datetime.timedelta(hours=1, seconds=1), tick=False)
+    page = _get(anonymous, url).content.decode()
+    assert "定时发布的文章" in page and "到期撤下的文章" not in page
