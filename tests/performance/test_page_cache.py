@@ -213,19 +213,28 @@ def test_unpublishing_an_article_removes_its_page_and_its_place_in_lists(anonymo
     assert article.title not in _text(_get(anonymous, "/"))
 
 
-def test_tags_and_sources_renamed_show_everywhere(anonymous, article):
+def test_a_renamed_tag_shows_everywhere(anonymous, article):
     article.tags.add("旧标签")
-    _get(anonymous, article.get_absolute_url())
-    _get(anonymous, "/")
+    urls = ("/", article.get_absolute_url(), reverse("articles:source", args=[article.source.slug]))
+    for url in urls:
+        _get(anonymous, url)
     tag = article.tags.get()
     tag.name = "新标签"
     tag.save()
+    for url in urls:
+        assert "新标签" in _text(_get(anonymous, url))
+
+
+def test_a_renamed_source_shows_everywhere(anonymous, article):
+    article.tags.add("标签")
+    urls = ("/", article.get_absolute_url(), reverse("articles:tag", args=["标签"]))
+    for url in urls:
+        _get(anonymous, url)
     source = article.source
     source.name = "改名后的来源"
     source.save()
-    for url in ("/", article.get_absolute_url()):
-        text = _text(_get(anonymous, url))
-        assert "新标签" in text and "改名后的来源" in text
+    for url in urls:
+        assert "改名后的来源" in _text(_get(anonymous, url))
 
 
 def test_a_tag_removed_from_an_article_leaves_the_tag_page(anonymous, article):
@@ -578,3 +587,83 @@ def test_scheduled_and_taken_down_articles_come_and_go_on_every_list_and_feed(
     time_machine.move_to(publish_at + datetime.timedelta(hours=1, seconds=1), tick=False)
     page = _get(anonymous, url).content.decode()
     assert "定时发布的文章" in page and "到期撤下的文章" not in page
+
+
+# More change paths through the public surface ------------------------------------------------
+
+
+def test_a_held_comment_approved_in_the_moderation_queue_shows_with_its_count(
+    settings, anonymous, commenter, moderator, article
+):
+    settings.QINGTAN = {**settings.QINGTAN, "HOLD_FIRST_COMMENTS": 1}
+    commenter.post(reverse("discussions:post", args=[article.pk]), {"body": "等待审核的第一条评论"})
+    held = Comment.objects.get(body="等待审核的第一条评论")
+    assert held.status == Comment.Status.PENDING
+    assert "等待审核的第一条评论" not in _text(_get(anonymous, article.get_absolute_url()))
+    assert "0 comments" in _text(_get(anonymous, "/"))
+    staff = Client()
+    staff.force_login(moderator)
+    response = staff.post(reverse("discussions:moderate", args=[held.pk]), {"action": "approve"})
+    assert response.status_code == 302
+    assert "等待审核的第一条评论" in _text(_get(anonymous, article.get_absolute_url()))
+    assert "1 comment" in _text(_get(anonymous, "/"))
+
+
+def test_a_comment_hidden_by_readers_reports_leaves_the_cached_page(settings, anonymous, article):
+    from tests.factories import UserFactory
+
+    settings.QINGTAN = {**settings.QINGTAN, "HIDE_AFTER_REPORTS": 2}
+    comment = CommentFactory(article=article, body="被举报的评论")
+    assert "被举报的评论" in _text(_get(anonymous, article.get_absolute_url()))
+    assert "1 comment" in _text(_get(anonymous, "/"))
+    for _ in range(2):
+        reader = Client()
+        reader.force_login(UserFactory())
+        response = reader.post(reverse("discussions:report", args=[comment.pk]), {"reason": "spam"})
+        assert response.status_code == 302
+    assert "被举报的评论" not in _text(_get(anonymous, article.get_absolute_url()))
+    assert "0 comments" in _text(_get(anonymous, "/"))
+
+
+def test_questions_added_and_removed_in_the_admin_show_on_the_page(anonymous, editor_client, article):
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    assert "新加的问题?" not in _text(_get(anonymous, article.get_absolute_url()))
+    data = form_data(editor_client.get(url), "article_form")
+    data.update(
+        {"questions-TOTAL_FORMS": "1", "questions-0-position": "1", "questions-0-text": "新加的问题?"}
+    )
+    assert editor_client.post(url, data).status_code == 302
+    assert "新加的问题?" in _text(_get(anonymous, article.get_absolute_url()))
+    data = form_data(editor_client.get(url), "article_form")
+    data["questions-0-DELETE"] = "on"
+    assert editor_client.post(url, data).status_code == 302
+    assert "新加的问题?" not in _text(_get(anonymous, article.get_absolute_url()))
+
+
+def test_a_tag_deleted_in_the_admin_leaves_every_page(anonymous, editor_client, superuser, article):
+    article.tags.add("将被删除的标签")
+    tag = article.tags.get()
+    for url in ("/", article.get_absolute_url(), reverse("articles:source", args=[article.source.slug])):
+        assert "将被删除的标签" in _text(_get(anonymous, url))
+    staff = Client()
+    staff.force_login(superuser)
+    response = staff.post(reverse("admin:taggit_tag_delete", args=[tag.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    for url in ("/", article.get_absolute_url(), reverse("articles:source", args=[article.source.slug])):
+        assert "将被删除的标签" not in _text(_get(anonymous, url))
+    assert anonymous.get(reverse("articles:tag", args=[tag.slug])).status_code == 404
+
+
+def test_a_display_name_changed_in_the_admin_shows_on_the_articles_commented_on(
+    anonymous, superuser, user, article
+):
+    CommentFactory(article=article, author=user)
+    assert user.public_name in _text(_get(anonymous, article.get_absolute_url()))
+    staff = Client()
+    staff.force_login(superuser)
+    url = reverse("admin:accounts_user_change", args=[user.pk])
+    data = form_data(staff.get(url), "user_form")
+    data["display_name"] = "管理员改的名字"
+    response = staff.post(url, data)
+    assert response.status_code == 302, soup(response).select(".errorlist")
+    assert "管理员改的名字" in _text(_get(anonymous, article.get_absolute_url()))
