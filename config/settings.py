@@ -296,6 +296,37 @@ STORAGES = {
         )
     },
 }
+# Uploads (cover images) in an S3-compatible bucket instead of DJANGO_MEDIA_ROOT, through
+# django-storages (pip install "django-storages[s3]"; docs/deploy.md). It reads the credentials
+# itself from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Addresses are unsigned: cached pages
+# outlive signed ones, so the bucket (or the CDN in front of it) serves its objects publicly.
+MEDIA_S3_BUCKET = env.str("DJANGO_MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_S3_BUCKET is set but django-storages is not installed: "
+            "pip install 'django-storages[s3]'"
+        )
+    _s3_endpoint = env.str("DJANGO_MEDIA_S3_ENDPOINT_URL", default="")
+    if _s3_endpoint and not _s3_endpoint.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"DJANGO_MEDIA_S3_ENDPOINT_URL needs a scheme (https://…): {_s3_endpoint!r}"
+        )
+    _s3_options = {
+        "bucket_name": MEDIA_S3_BUCKET,
+        "endpoint_url": _s3_endpoint,
+        "region_name": env.str("DJANGO_MEDIA_S3_REGION", default=""),
+        "custom_domain": env.str("DJANGO_MEDIA_S3_CUSTOM_DOMAIN", default=""),
+        "location": env.str("DJANGO_MEDIA_S3_PREFIX", default=""),
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **{name: value for name, value in _s3_options.items() if value},
+            "querystring_auth": False,
+            "file_overwrite": False,  # as on the file system: a second cover.jpg gets its own name
+        },
+    }
 
 # Security ---------------------------------------------------------------------------------------
 

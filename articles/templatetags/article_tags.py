@@ -17,6 +17,13 @@ def json_ld(data):
 
 
 @register.simple_tag(takes_context=True)
+def absolute_uri(context, url):
+    """`url` on this request's host, or as it is when it is absolute already (uploads in an S3
+    bucket or behind a CDN: DJANGO_MEDIA_S3_BUCKET)."""
+    return context["request"].build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
 def article_json_ld(context, article, canonical_url):
     """A schema.org NewsArticle data block naming the original it reprints (isBasedOn)."""
     request = context["request"]
