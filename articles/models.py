@@ -448,6 +448,7 @@ class ArticleSearchEntry(models.Model):
     source_name = models.TextField(_("source name"), blank=True)
     body = models.TextField(_("body"), blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    rank_vector = SearchVectorField(null=True, editable=False)
     indexed_at = models.DateTimeField(_("indexed"), auto_now=True)
 
     objects = ArticleSearchEntryQuerySet.as_manager()
@@ -455,6 +456,8 @@ class ArticleSearchEntry(models.Model):
     class Meta:
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
+        # Broad queries list their matches newest first by walking this index (articles.search).
+        indexes = [models.Index(fields=["status", "publish_at"], name="search_entry_published_idx")]
 
     def __str__(self):
         return self.title

@@ -6,13 +6,16 @@ spaces (every non-ASCII character is part of a token), so the terms stay exactly
 Python. The rows are written with the entries; a trigger removes a row when its entry goes,
 whatever deletes it (a cascade, a flush). Ranked by bm25() with per-column weights.
 
-PostgreSQL: a tsvector column on the entry, built in Python with each term's positions and a
-weight per field (A: titles, B: lead and summary, C: tags and source, D: body), under a GIN
-index. A query is a tsquery of the terms, CJK phrases rechecked against the plain text (a
-tsvector keeps at most 256 positions per term and none past 16,383, too few to be sure of a
-phrase in a long article). Ranked by ts_rank().
+PostgreSQL: two tsvector columns on the entry, built in Python. search_vector holds every
+distinct term of every field, without positions, under a GIN index: it only finds the matches.
+rank_vector holds the terms of the short fields with their positions and a weight per field
+(A: titles, B: lead and summary, C: tags and source), and ranks them with ts_rank(), which
+reads the whole vector of every match: on the small one that stays cheap, and a match in the
+body alone ranks below any match in those fields. A query is a tsquery of the terms (all of
+them, no phrase operator), CJK phrases rechecked against the plain text.
 
-Both answer `match(terms)` with SQL selecting (article_id, rank), lower rank first.
+Both answer `match(terms, ranked=)` with SQL selecting (article_id, rank), lower rank first;
+unranked, the rank is 0 and nothing is spent on it.
 """
 
 from django.db import connection
@@ -48,7 +51,7 @@ class SQLiteBackend:
         cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     def prepare(self, entry, terms_by_field):
-        entry.search_vector = None
+        entry.search_vector = entry.rank_vector = None
 
     def write(self, cursor, entries, terms_by_entry, *, fresh=False):
         """Replace the rows of these entries (fresh: the table is known to hold none of them,
@@ -69,14 +72,15 @@ class SQLiteBackend:
             ],
         )
 
-    def match(self, terms):
+    def match(self, terms, *, ranked=True):
         parts = []
         for term in terms:
             phrase = '"' + " ".join(term.terms).replace('"', '""') + '"'
             parts.append(f"{phrase}*" if term.kind == "prefix" else phrase)
         weights = ", ".join(str(weight) for weight in self.weights)
+        rank = f"bm25({self.table}, {weights})" if ranked else "0"
         sql = (
-            f"SELECT rowid AS article_id, bm25({self.table}, {weights}) AS rank "  # noqa: S608 - constants
+            f"SELECT rowid AS article_id, {rank} AS rank "  # noqa: S608 - constants
             f"FROM {self.table} WHERE {self.table} MATCH %s"
         )
         return sql, [" AND ".join(parts)]
@@ -84,7 +88,8 @@ class SQLiteBackend:
 
 class PostgreSQLBackend:
     index = "articles_search_vector_gin"
-    field_weights = ("A", "A", "B", "B", "C", "C", "D")
+    # Weights of the ranked fields, FIELDS without the body.
+    rank_weights = ("A", "A", "B", "B", "C", "C")
     MAX_POSITION = 16383
     MAX_POSITIONS_PER_TERM = 256
 
@@ -102,23 +107,22 @@ class PostgreSQLBackend:
         cursor.execute(f"DROP INDEX IF EXISTS {self.index}")
 
     def prepare(self, entry, terms_by_field):
+        entry.search_vector = _lexemes(dict.fromkeys(term for terms in terms_by_field for term in terms))
         positions = {}
         position = 0
-        for weight, terms in zip(self.field_weights, terms_by_field, strict=True):
+        for weight, terms in zip(self.rank_weights, terms_by_field, strict=False):
             for term in terms:
                 position = min(position + 1, self.MAX_POSITION)
                 found = positions.setdefault(term, [])
                 if len(found) < self.MAX_POSITIONS_PER_TERM and not (found and position == self.MAX_POSITION):
                     found.append(f"{position}{weight}")
             position = min(position + 1, self.MAX_POSITION)
-        entry.search_vector = " ".join(
-            f"{_quote(term)}:{','.join(found)}" for term, found in positions.items()
-        )
+        entry.rank_vector = " ".join(f"{_quote(term)}:{','.join(found)}" for term, found in positions.items())
 
     def write(self, cursor, entries, terms_by_entry, *, fresh=False):
-        pass  # the tsvector is a column of the entry, written with it
+        pass  # the tsvectors are columns of the entry, written with it
 
-    def match(self, terms):
+    def match(self, terms, *, ranked=True):
         parts, rechecks = [], []
         for term in terms:
             if term.kind == "prefix":
@@ -128,12 +132,23 @@ class PostgreSQLBackend:
             if term.kind == "phrase":
                 rechecks.append(term.text)
         text = f"concat_ws(E'\\n', {', '.join('e.' + field for field in FIELDS)})"
+        rank = "-ts_rank(e.rank_vector, q.query)" if ranked else "0"
         sql = (
-            "SELECT e.article_id, -ts_rank(e.search_vector, q.query) AS rank "  # noqa: S608 - constants
+            f"SELECT e.article_id, {rank} AS rank "  # noqa: S608 - constants
             f"FROM {ENTRY_TABLE} e, CAST(%s AS tsquery) AS q(query) "
             "WHERE e.search_vector @@ q.query"
         ) + f" AND strpos({text}, %s) > 0" * len(rechecks)
         return sql, [" & ".join(parts), *rechecks]
+
+
+def _lexemes(terms):
+    """A tsvector of these distinct terms, without positions, as PostgreSQL reads it. Terms are
+    letters and digits only; should one ever need escaping, every term is quoted in full."""
+    terms = list(terms)
+    spaced = " ".join(terms)
+    if "'" in spaced or "\\" in spaced:
+        return " ".join(map(_quote, terms))
+    return "'" + "' '".join(terms) + "'" if terms else ""
 
 
 def _quote(lexeme):

@@ -92,7 +92,15 @@ _ARTICLE_FIELDS = (
     *("status", "publish_at", "takedown_at", "source"),
     *("title", "original_title", "lead", "summary_html", "body_html", "source__name"),
 )
-_WRITTEN_FIELDS = ["status", "publish_at", "takedown_at", "source", *backends.FIELDS, "search_vector"]
+_WRITTEN_FIELDS = [
+    "status",
+    "publish_at",
+    "takedown_at",
+    "source",
+    *backends.FIELDS,
+    "search_vector",
+    "rank_vector",
+]
 
 
 def _write(entries, *, fresh=False):
