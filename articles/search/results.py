@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +20,11 @@ from articles.search.tokens import WORD, WORD_CHARACTER, query_terms, word_term
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 10
+# A query matching more articles than this (settings.SEARCH_RANK_LIMIT overrides it) lists them
+# newest first instead of ranking them all, and counts them only up to it: ranking costs time
+# in proportion to the matches (a one-character query can match most articles), listing the
+# newest costs the same whatever their number.
+RANK_LIMIT = 2000
 SNIPPET_LENGTH = 160
 SNIPPET_LEAD_IN = 40
 # Control and format characters (bidi overrides, zero-width joiners), surrogates, private-use
@@ -35,16 +41,17 @@ def clean_query(raw):
 
 
 def search_articles(query, *, tag=None, source=None):
-    """Published articles matching every term of `query`, best first, optionally only those
-    with the tag slug `tag` or from the source slug `source`. Query syntax of any engine is
-    plain text here. Returns SearchResults, which a Paginator pages through."""
+    """Published articles matching every term of `query`, best first (newest first when there
+    are more than the rank limit), optionally only those with the tag slug `tag` or from the
+    source slug `source`. Query syntax of any engine is plain text here. Returns SearchResults,
+    which a Paginator pages through."""
     return SearchResults(query_terms(clean_query(query))[:MAX_TERMS], tag=tag, source=source)
 
 
 @dataclass
 class SearchHit:
     article: Article
-    rank: float
+    rank: float | None  # None when newest first
     tags: list
     title_html: SafeString
     snippet_html: SafeString
@@ -52,12 +59,17 @@ class SearchHit:
 
 class SearchResults:
     """A lazy, sliceable sequence of SearchHit. Counting costs one query; a slice three (the
-    ranked ids, the articles with their source and entry, their tags)."""
+    ranked ids, the articles with their source and entry, their tags).
+
+    Up to `rank_limit` matches are counted exactly and ranked. Beyond it `newest_first` is
+    true: the count stops at the limit (so pages end there) and the matches come newest first,
+    unranked."""
 
     def __init__(self, terms, *, tag=None, source=None):
         self.terms = terms
         self.tag = tag
         self.source = source
+        self.rank_limit = max(1, int(getattr(settings, "SEARCH_RANK_LIMIT", RANK_LIMIT)))
 
     @cached_property
     def _highlighter(self):
@@ -82,7 +94,7 @@ class SearchResults:
             if not WORD.fullmatch(found) or word_term(found) in word_terms:
                 yield match.start(), match.end()
 
-    def _sql(self):
+    def _visible(self):
         visible = ArticleSearchEntry.objects.published()
         if self.tag:
             visible = visible.filter(
@@ -92,22 +104,48 @@ class SearchResults:
             )
         if self.source:
             visible = visible.filter(source__slug=self.source)
-        visible_sql, visible_params = visible.values("article_id", "publish_at").query.sql_with_params()
-        match_sql, match_params = backends.current().match(self.terms)
+        return visible.values("article_id", "publish_at").query.sql_with_params()
+
+    def _sql(self, *, ranked=True):
+        visible_sql, visible_params = self._visible()
+        match_sql, match_params = backends.current().match(self.terms, ranked=ranked)
         # CROSS JOIN: SQLite must scan the matches and look the entries up, never the reverse
         # (which would run the full-text match once per entry). PostgreSQL plans it freely.
         sql = f"FROM ({match_sql}) m CROSS JOIN ({visible_sql}) v WHERE v.article_id = m.article_id"
         return sql, [*match_params, *visible_params]
 
+    def _newest_sql(self):
+        # The entries walked newest first along their (status, publish_at) index, each kept
+        # if it is among the matches: a page needs a few dozen steps however many there are.
+        visible_sql, visible_params = self._visible()
+        match_sql, match_params = backends.current().match(self.terms, ranked=False)
+        sql = (
+            f"SELECT v.article_id, NULL FROM ({visible_sql}) v "  # noqa: S608 - built from querysets
+            f"WHERE v.article_id IN (SELECT m.article_id FROM ({match_sql}) m) "
+            "ORDER BY v.publish_at DESC, v.article_id DESC"
+        )
+        return sql, [*visible_params, *match_params]
+
     def count(self):
+        """The number of matches, or rank_limit when there are more."""
         if not self.terms:
             return 0
         if not hasattr(self, "_count"):
-            sql, params = self._sql()
+            sql, params = self._sql(ranked=False)
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) {sql}", params)
-                self._count = cursor.fetchone()[0]
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT 1 {sql} LIMIT {self.rank_limit + 1}) found",  # noqa: S608
+                    params,
+                )
+                found = cursor.fetchone()[0]
+            self._count = min(found, self.rank_limit)
+            self._newest_first = found > self.rank_limit
         return self._count
+
+    @property
+    def newest_first(self):
+        """Whether there are more matches than rank_limit, listed newest first."""
+        return bool(self.count()) and self._newest_first
 
     def __len__(self):
         return self.count()
@@ -118,24 +156,29 @@ class SearchResults:
         if key.step not in (None, 1) or (key.start or 0) < 0 or (key.stop is not None and key.stop < 0):
             raise ValueError("SearchResults supports forward slices only.")
         start = key.start or 0
-        if not self.terms or (key.stop is not None and key.stop <= start):
+        # Never past the count: when it is capped, the pages end there.
+        stop = self.count() if key.stop is None else min(key.stop, self.count())
+        if stop <= start:
             return []
-        sql, params = self._sql()
-        if key.stop is not None:
-            window = f"LIMIT {int(key.stop - start)} OFFSET {int(start)}"
+        window = f"LIMIT {int(stop - start)} OFFSET {int(start)}"
+        if self.newest_first:
+            sql, params = self._newest_sql()
+            sql = f"{sql} {window}"
         else:
-            window = (
-                f"LIMIT -1 OFFSET {int(start)}" if connection.vendor == "sqlite" else f"OFFSET {int(start)}"
-            )
-        with connection.cursor() as cursor:
+            sql, params = self._sql()
             order = "m.rank, v.publish_at DESC, v.article_id DESC"
-            cursor.execute(f"SELECT m.article_id, m.rank {sql} ORDER BY {order} {window}", params)
+            sql = f"SELECT m.article_id, m.rank {sql} ORDER BY {order} {window}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
             ranked = cursor.fetchall()
         ids = [article_id for article_id, _ in ranked]
         articles = (
             Article.objects.filter(pk__in=ids)
             .select_related("source", "search_entry")
-            .defer("body", "body_html", "summary", "summary_html", "search_entry__search_vector")
+            .defer(
+                *("body", "body_html", "summary", "summary_html"),
+                *("search_entry__search_vector", "search_entry__rank_vector"),
+            )
             .in_bulk()
         )
         # One query for all their tags (taggit's own prefetch builds a queryset per article).
