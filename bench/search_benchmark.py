@@ -12,6 +12,7 @@ benchmark articles). A database that already holds exactly N benchmark articles 
 (--regenerate to start again). Then it builds the index with rebuild_search_index's code and
 times the same page of results both ways: the count and the first 20 results, best first for
 the index, newest first for the scan. Prints the median and p95 per query and overall.
+--phase prepare generates and indexes without timing anything, --phase time only times.
 """
 
 import argparse
@@ -344,6 +345,13 @@ def main():
     parser.add_argument("--regenerate", action="store_true", help="Empty the database and generate again.")
     parser.add_argument("--skip-scan", action="store_true", help="Time the index only.")
     parser.add_argument("--reindex", action="store_true", help="Rebuild the index of existing articles.")
+    parser.add_argument(
+        "--phase",
+        choices=["all", "prepare", "time"],
+        default="all",
+        help="prepare: generate and index only (run it under nice); time: only time the queries, "
+        "refusing to generate or index (run it under flock bench.lock). Default: both.",
+    )
     args = parser.parse_args()
 
     url = args.database_url or (DEFAULT_POSTGRES if args.postgres else None)
@@ -368,7 +376,13 @@ def main():
     if Article.objects.exclude(slug__startswith="bench-").exists():
         sys.exit("This database holds articles that are not the benchmark's: refusing to touch it.")
     existing = Article.objects.count()
-    if args.regenerate or existing != args.articles:
+    needs_data = args.regenerate or existing != args.articles
+    needs_index = needs_data or args.reindex or not ArticleSearchEntry.objects.exists()
+    if args.phase == "time" and needs_index:
+        sys.exit(
+            f"{existing} articles here and {args.articles} wanted, or no index: run --phase prepare first."
+        )
+    if needs_data:
         if existing:
             ArticleSearchEntry.objects.all().delete()
             Article.objects.all().delete()
@@ -378,7 +392,7 @@ def main():
         print(f"generated {args.articles} articles in {time.perf_counter() - started:.0f} s")
     else:
         print(f"reusing {existing} articles")
-    if args.reindex or not ArticleSearchEntry.objects.exists():
+    if needs_index:
         from tqdm import tqdm
 
         started = time.perf_counter()
@@ -393,6 +407,8 @@ def main():
             size = cursor.fetchone()[0]
     else:
         size = Path(connection.settings_dict["NAME"]).stat().st_size
+    if args.phase == "prepare":
+        return
     published = Article.objects.published().count()
     print(f"{connection.vendor}, {published} published articles, database {size / 1e6:.0f} MB\n")
     header = ("query", "hits", "index median", "p95", "scan median", "p95", "speed-up")
