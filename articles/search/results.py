@@ -94,6 +94,7 @@ class SearchResults:
             if not WORD.fullmatch(found) or word_term(found) in word_terms:
                 yield match.start(), match.end()
 
+    @cached_property
     def _visible(self):
         visible = ArticleSearchEntry.objects.published()
         if self.tag:
@@ -107,7 +108,7 @@ class SearchResults:
         return visible.values("article_id", "publish_at").query.sql_with_params()
 
     def _sql(self, *, ranked=True):
-        visible_sql, visible_params = self._visible()
+        visible_sql, visible_params = self._visible
         match_sql, match_params = backends.current().match(self.terms, ranked=ranked)
         # CROSS JOIN: SQLite must scan the matches and look the entries up, never the reverse
         # (which would run the full-text match once per entry). PostgreSQL plans it freely.
@@ -117,7 +118,7 @@ class SearchResults:
     def _newest_sql(self):
         # The entries walked newest first along their (status, publish_at) index, each kept
         # if it is among the matches: a page needs a few dozen steps however many there are.
-        visible_sql, visible_params = self._visible()
+        visible_sql, visible_params = self._visible
         match_sql, match_params = backends.current().match(self.terms, ranked=False)
         sql = (
             f"SELECT v.article_id, NULL FROM ({visible_sql}) v "  # noqa: S608 - built from querysets
@@ -179,6 +180,7 @@ class SearchResults:
                 *("body", "body_html", "summary", "summary_html"),
                 *("search_entry__search_vector", "search_entry__rank_vector"),
             )
+            .order_by()
             .in_bulk()
         )
         # One query for all their tags (taggit's own prefetch builds a queryset per article).
