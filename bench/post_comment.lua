@@ -1,10 +1,11 @@
 -- wrk script: signed-in readers POST comments, each request as the next reader of the list, so
 -- the load is spread over many accounts (rate limits are per reader).
 --
---   wrk -s bench/post_comment.lua URL -- SESSIONS_FILE ARTICLE_IDS_FILE
+--   wrk -s bench/post_comment.lua URL -- SESSIONS_FILE ARTICLE_IDS_FILE RUN_TOKEN
 --
 -- SESSIONS_FILE: one "sessionid csrftoken" pair a line (bench/load_benchmark.py writes it).
 -- ARTICLE_IDS_FILE: one article id a line; requests go round them.
+-- RUN_TOKEN: put in every comment, so that the comments of this run can be counted afterwards.
 -- Prints "POST_RESULT redirects=N other=M" at the end: a successful POST answers 302.
 
 local threads = {}
@@ -35,6 +36,7 @@ function init(args)
     table.insert(readers, { session = session, token = token })
   end
   articles = read_lines(args[2])
+  run_token = args[3] or "run"
   redirects = 0
   other = 0
   sent = 0
@@ -44,7 +46,9 @@ function request()
   sent = sent + 1
   local reader = readers[((thread_number * 7919) + sent) % #readers + 1]
   local article = articles[(thread_number + sent) % #articles + 1]
-  local text = string.format("压测评论 %d-%d: load test comment, 第%d条。", thread_number, sent, sent)
+  local text = string.format(
+    "压测评论 %s %d-%d: load test comment, 第%d条。", run_token, thread_number, sent, sent
+  )
   local body = "csrfmiddlewaretoken=" .. reader.token .. "&body=" .. urlencode(text)
   local headers = {
     ["Cookie"] = "sessionid=" .. reader.session .. "; csrftoken=" .. reader.token,
