@@ -18,6 +18,8 @@ Both answer `match(terms, ranked=)` with SQL selecting (article_id, rank), lower
 unranked, the rank is 0 and nothing is spent on it.
 """
 
+from contextlib import contextmanager
+
 from django.db import connection
 
 FIELDS = ("title", "original_title", "lead", "summary", "tags", "source_name", "body")
@@ -49,6 +51,19 @@ class SQLiteBackend:
     def drop_schema(self, cursor):
         cursor.execute(f"DROP TRIGGER IF EXISTS {self.trigger}")
         cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    @contextmanager
+    def bulk_load(self, cursor):
+        """A page cache of 256 MB while a rebuild writes the whole index in one transaction
+        (the default 2 MB spills dirty pages to the WAL, again each time FTS5 merges its
+        segments), then the connection's own again."""
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -262144")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
 
     def prepare(self, entry, terms_by_field):
         entry.search_vector = entry.rank_vector = None
@@ -105,6 +120,12 @@ class PostgreSQLBackend:
 
     def drop_schema(self, cursor):
         cursor.execute(f"DROP INDEX IF EXISTS {self.index}")
+
+    @contextmanager
+    def bulk_load(self, cursor):
+        # Memory for building the GIN index at the end, for this transaction only.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        yield
 
     def prepare(self, entry, terms_by_field):
         entry.search_vector = _lexemes(dict.fromkeys(term for terms in terms_by_field for term in terms))

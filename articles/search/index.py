@@ -128,21 +128,18 @@ def rebuild(*, batch_size=BATCH_SIZE, progress=None):
     ids = list(
         Article.objects.filter(status__in=INDEXED_STATUSES).order_by("pk").values_list("pk", flat=True)
     )
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            backend.drop_schema(cursor)
+    with transaction.atomic(), connection.cursor() as cursor, backend.bulk_load(cursor):
+        backend.drop_schema(cursor)
         ArticleSearchEntry.objects.all()._raw_delete(ArticleSearchEntry.objects.db)
         if backend.schema_before_load:
-            with connection.cursor() as cursor:
-                backend.create_schema(cursor)
+            backend.create_schema(cursor)
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
             _index_batch(batch, fresh=True)
             if progress:
                 progress(len(batch))
         if not backend.schema_before_load:
-            with connection.cursor() as cursor:
-                backend.create_schema(cursor)
+            backend.create_schema(cursor)
     return len(ids)
 
 
