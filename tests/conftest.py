@@ -4,6 +4,19 @@ import pytest
 from django.core.cache import cache
 
 
+def pytest_collection_modifyitems(items):
+    # A transactional test empties the database when it ends. Without serialized_rollback, the
+    # flush re-creates content types and permissions but not the migrations' groups, and the next
+    # serialized test then fails restoring rows that already exist (seen on PostgreSQL only, where
+    # the PostgreSQL-only transactional tests run). Refuse such a test at collection.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a transactional test needs serialized_rollback=True as well"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest storage used when DEBUG is off needs collectstatic; tests use plain storage

@@ -39,7 +39,9 @@ pytestmark = [
         connection.vendor != "postgresql" or not REDIS_URL,
         reason="needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): several machines share nothing else",
     ),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the migrations' rows (groups, content types) are there during the test
+    # and back for the transactional tests after it, instead of being re-created by the flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
