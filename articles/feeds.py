@@ -46,7 +46,7 @@ class LatestArticlesFeed(Feed):
         return item.original_author or item.source.name
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [tag.name for tag in item.listed_tags]  # for_list() lists them
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -160,8 +160,15 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(source=source)
 
     def for_list(self):
+        """Published articles, newest first, each with its source and its tags as a list in
+        `listed_tags`. A list rather than `tags.all`: for every article of a prefetch Django
+        asks the tag manager for a queryset to keep the tags in, and taggit's manager builds a
+        new filtered one each time (a third of a list page's time went there)."""
         return (
-            self.published().select_related("source").prefetch_related("tags").order_by("-publish_at", "-pk")
+            self.published()
+            .select_related("source")
+            .prefetch_related(Prefetch("tags", to_attr="listed_tags"))
+            .order_by("-publish_at", "-pk")
         )
 
     def for_detail(self):

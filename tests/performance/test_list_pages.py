@@ -1,0 +1,86 @@
+"""Article lists (home, tag, source, month, feeds) render their tags from one prefetch.
+
+Django's prefetch asks the tag manager of every listed article for a queryset to keep its tags
+in, and taggit's manager builds a new filtered queryset each time: a third of the home page's
+time at 20 articles (bench/RESULTS.md, "Load"). for_list() keeps them as a list instead."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import TaggedItem
+
+from tests.articles.conftest import parse_xml
+from tests.factories import ArticleFactory, SourceFactory
+from tests.performance.conftest import soup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    settings.QINGTAN = {**settings.QINGTAN, "PAGE_CACHE_SECONDS": 0}
+
+
+@pytest.fixture
+def listed():
+    source = SourceFactory(name="Listed Source")
+    now = timezone.now()
+    return [
+        ArticleFactory(
+            source=source,
+            publish_at=now - datetime.timedelta(hours=1 + number),
+            tags=[f"tag{number}", "shared"],
+        )
+        for number in range(6)
+    ]
+
+
+def _tags_by_card(response):
+    return {
+        card.find("h2").get_text(strip=True): sorted(tag.get_text(strip=True) for tag in card.select(".tag"))
+        for card in soup(response).select(".article-card")
+    }
+
+
+def _list_urls(article):
+    month = timezone.localtime(article.publish_at)
+    return [
+        reverse("articles:home"),
+        reverse("articles:tag", kwargs={"slug": "shared"}),
+        reverse("articles:source", kwargs={"slug": article.source.slug}),
+        reverse("articles:archive", kwargs={"year": month.year, "month": month.month}),
+    ]
+
+
+def test_every_list_page_shows_each_articles_own_tags(client, listed, django_assert_max_num_queries):
+    expected = {article.title: sorted([f"tag{number}", "shared"]) for number, article in enumerate(listed)}
+    for url in _list_urls(listed[0]):
+        with django_assert_max_num_queries(8):
+            response = client.get(url)
+        assert response.status_code == 200, url
+        shown = _tags_by_card(response)
+        # The month archive may hold only some of them (the hours can straddle a month).
+        assert shown and all(shown[title] == expected[title] for title in shown), url
+
+
+def test_a_list_page_builds_no_tag_queryset_per_article(client, listed):
+    with mock.patch.object(TaggedItem, "tags_for", wraps=TaggedItem.tags_for) as tags_for:
+        response = client.get(reverse("articles:home"))
+    assert response.status_code == 200
+    assert len(_tags_by_card(response)) == len(listed)
+    assert tags_for.call_count <= 1  # the one prefetch query, whatever the number of articles
+
+
+def test_feeds_carry_each_articles_tags(client, listed):
+    response = client.get(reverse("articles:feed_rss"))
+    assert response.status_code == 200
+    categories = {
+        item.findtext("title"): sorted(category.text for category in item.findall("category"))
+        for item in parse_xml(response).iter("item")
+    }
+    assert categories == {
+        article.title: sorted([f"tag{number}", "shared"]) for number, article in enumerate(listed)
+    }
