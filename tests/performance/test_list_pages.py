@@ -1,4 +1,6 @@
-"""Article lists (home, tag, source, month, feeds) render their tags from one prefetch.
+"""List and article pages: work the template may not need is not done.
+
+Article lists (home, tag, source, month, feeds) render their tags from one prefetch.
 
 Django's prefetch asks the tag manager of every listed article for a queryset to keep its tags
 in, and taggit's manager builds a new filtered queryset each time: a third of the home page's
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItem
 
+from articles.models import ArticleQuerySet
 from tests.articles.conftest import parse_xml
 from tests.factories import ArticleFactory, SourceFactory
 from tests.performance.conftest import soup
@@ -84,3 +87,26 @@ def test_feeds_carry_each_articles_tags(client, listed):
     assert categories == {
         article.title: sorted([f"tag{number}", "shared"]) for number, article in enumerate(listed)
     }
+
+
+# Article pages: related articles -----------------------------------------------------------
+
+
+def test_an_article_page_with_its_related_fragment_cached_builds_no_related_query(client, user):
+    """Building the related-articles queryset alone (tags, two subqueries) costs a few
+    milliseconds, so it is built only when the {% cache %} fragment is missing."""
+    article = ArticleFactory(tags=["开源"])
+    ArticleFactory(tags=["开源"], title="相关的旧文章")
+    client.force_login(user)  # signed in: the page is rendered each time, the fragment cached
+    url = article.get_absolute_url()
+    # A spy that keeps the method's behaviour: the count is the point.
+    with mock.patch.object(
+        ArticleQuerySet, "related_to", autospec=True, side_effect=ArticleQuerySet.related_to
+    ) as spy:
+        first = client.get(url)
+        second = client.get(url)
+    assert spy.call_count == 1
+    for response in (first, second):
+        assert [link.get_text(strip=True) for link in soup(response).select("nav.related li a")] == [
+            "相关的旧文章"
+        ]
