@@ -14,11 +14,12 @@ DJANGO_SECURE_SSL_REDIRECT=false, manifest static files collected into a tempora
 --workers 2 with --threads (default 4) on 127.0.0.1. The comment rate limit is the configured one:
 the POSTs are spread over up to 2,000 readers so that it is not what the run measures.
 
-Measurements (wrk, concurrency 8 unless said): a static file as large as the home page, then,
+Measurements (wrk, concurrency 8 unless said): a static file as large as the home page, the
+/favicon.ico redirect (every middleware, no database: the ceiling of any page Django serves), then,
 with the page cache on, anonymous readers on the home page, an article with 300 comments, an
 article with 3 questions and 20 comments, a tag page, search and a profile; then signed-in
-readers POSTing comments at concurrency 16 (many readers, a session and CSRF token each; the
-comments are counted before and after); then the same pages with the page cache off
+readers POSTing comments at concurrency 16 (many readers, a session and CSRF token each; every
+comment carries a token of the run, and those in the database are counted after it); then the same pages with the page cache off
 (QINGTAN_PAGE_CACHE_SECONDS=0) on a restarted server. Prints requests/s, p50 and p99 per page with
 its ratio to the static file, the errors, and the peak RSS of each worker after each server's run.
 Results are also written to bench/data/results-<database>-<articles>.json; when the results of the
@@ -434,6 +435,11 @@ def main():
     with gunicorn(env, args, port, log_path) as server:
         static = measure(base, "/static/bench/page-sized.html", duration=args.duration)
         rows.append(("static file (home page size)", 8, static))
+        # The ceiling of any page Django serves, a cached one included: every middleware and a
+        # view that only redirects (no database, no cache, a 302 of a few bytes).
+        floor = measure(base, "/favicon.ico", duration=args.duration)
+        rows.append(("middleware only (favicon redirect)", 8, floor))
+        results["pages"]["middleware only"] = floor
         for name, path in targets.items():
             label = f"{name} (cached)" if name not in {"search", "profile"} else name
             result = measure(base, path, duration=args.duration)
