@@ -14,8 +14,11 @@ reads the whole vector of every match: on the small one that stays cheap, and a 
 body alone ranks below any match in those fields. A query is a tsquery of the terms (all of
 them, no phrase operator), CJK phrases rechecked against the plain text.
 
-Both answer `match(terms, ranked=)` with SQL selecting (article_id, rank), lower rank first;
-unranked, the rank is 0 and nothing is spent on it.
+Both take the SQL of the visible entries (selecting their `visible_columns`) and answer
+`matches(terms, visible, ranked=)` with SQL selecting (article_id, rank, publish_at) of those
+that match, lower rank first (unranked, the rank is 0 and nothing is spent on it), and
+`newest(terms, visible)` with SQL selecting (article_id, publish_at) of the same, planned to be
+read newest first along the entries' (status, publish_at) index.
 """
 
 from contextlib import contextmanager
@@ -87,7 +90,9 @@ class SQLiteBackend:
             ],
         )
 
-    def match(self, terms, *, ranked=True):
+    visible_columns = ("article_id", "publish_at")
+
+    def _match(self, terms, *, ranked):
         parts = []
         for term in terms:
             phrase = '"' + " ".join(term.terms).replace('"', '""') + '"'
@@ -99,6 +104,31 @@ class SQLiteBackend:
             f"FROM {self.table} WHERE {self.table} MATCH %s"
         )
         return sql, [" AND ".join(parts)]
+
+    def matches(self, terms, visible, *, ranked=True):
+        visible_sql, visible_params = visible
+        match_sql, match_params = self._match(terms, ranked=ranked)
+        # CROSS JOIN: SQLite must scan the matches and look the entries up, never the reverse
+        # (which would run the full-text match once per entry).
+        sql = (
+            f"SELECT m.article_id, m.rank, v.publish_at FROM ({match_sql}) m "  # noqa: S608 - built from querysets
+            f"CROSS JOIN ({visible_sql}) v WHERE v.article_id = m.article_id"
+        )
+        return sql, [*match_params, *visible_params]
+
+    def newest(self, terms, visible):
+        # The matches made once into a set of ids that the walk down the index looks up.
+        visible_sql, visible_params = visible
+        match_sql, match_params = self._match(terms, ranked=False)
+        sql = (
+            f"SELECT v.article_id, v.publish_at FROM ({visible_sql}) v "  # noqa: S608 - built from querysets
+            f"WHERE v.article_id IN (SELECT m.article_id FROM ({match_sql}) m)"
+        )
+        return sql, [*visible_params, *match_params]
+
+    @contextmanager
+    def newest_plan(self, cursor):
+        yield
 
 
 class PostgreSQLBackend:
@@ -143,7 +173,12 @@ class PostgreSQLBackend:
     def write(self, cursor, entries, terms_by_entry, *, fresh=False):
         pass  # the tsvectors are columns of the entry, written with it
 
-    def match(self, terms, *, ranked=True):
+    # The visible entries' own row carries the vectors and the text: one scan of the entries,
+    # never a join of the table with itself.
+    visible_columns = ("article_id", "publish_at", "search_vector", "rank_vector", *FIELDS)
+
+    def matches(self, terms, visible, *, ranked=True):
+        visible_sql, visible_params = visible
         parts, rechecks = [], []
         for term in terms:
             if term.kind == "prefix":
@@ -152,14 +187,28 @@ class PostgreSQLBackend:
                 parts.extend(_quote(lexeme) for lexeme in term.terms)
             if term.kind == "phrase":
                 rechecks.append(term.text)
-        text = f"concat_ws(E'\\n', {', '.join('e.' + field for field in FIELDS)})"
-        rank = "-ts_rank(e.rank_vector, q.query)" if ranked else "0"
+        text = f"concat_ws(E'\\n', {', '.join('v.' + field for field in FIELDS)})"
+        rank = "-ts_rank(v.rank_vector, q.query)" if ranked else "0"
         sql = (
-            f"SELECT e.article_id, {rank} AS rank "  # noqa: S608 - constants
-            f"FROM {ENTRY_TABLE} e, CAST(%s AS tsquery) AS q(query) "
-            "WHERE e.search_vector @@ q.query"
+            f"SELECT v.article_id, {rank} AS rank, v.publish_at "  # noqa: S608 - built from querysets
+            f"FROM ({visible_sql}) v, CAST(%s AS tsquery) AS q(query) "
+            "WHERE v.search_vector @@ q.query"
         ) + f" AND strpos({text}, %s) > 0" * len(rechecks)
-        return sql, [" & ".join(parts), *rechecks]
+        return sql, [*visible_params, " & ".join(parts), *rechecks]
+
+    def newest(self, terms, visible):
+        return self.matches(terms, visible, ranked=False)
+
+    @contextmanager
+    def newest_plan(self, cursor):
+        """No parallel workers for reading the newest matches: each would walk its own part of
+        the index, testing (and reading from TOAST) the vector of every entry it passes, far
+        beyond the few dozen a page needs before the leader stops them."""
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET max_parallel_workers_per_gather")
 
 
 def _lexemes(terms):

@@ -105,37 +105,17 @@ class SearchResults:
             )
         if self.source:
             visible = visible.filter(source__slug=self.source)
-        return visible.values("article_id", "publish_at").query.sql_with_params()
-
-    def _sql(self, *, ranked=True):
-        visible_sql, visible_params = self._visible
-        match_sql, match_params = backends.current().match(self.terms, ranked=ranked)
-        # CROSS JOIN: SQLite must scan the matches and look the entries up, never the reverse
-        # (which would run the full-text match once per entry). PostgreSQL plans it freely.
-        sql = f"FROM ({match_sql}) m CROSS JOIN ({visible_sql}) v WHERE v.article_id = m.article_id"
-        return sql, [*match_params, *visible_params]
-
-    def _newest_sql(self):
-        # The entries walked newest first along their (status, publish_at) index, each kept
-        # if it is among the matches: a page needs a few dozen steps however many there are.
-        visible_sql, visible_params = self._visible
-        match_sql, match_params = backends.current().match(self.terms, ranked=False)
-        sql = (
-            f"SELECT v.article_id, NULL FROM ({visible_sql}) v "  # noqa: S608 - built from querysets
-            f"WHERE v.article_id IN (SELECT m.article_id FROM ({match_sql}) m) "
-            "ORDER BY v.publish_at DESC, v.article_id DESC"
-        )
-        return sql, [*visible_params, *match_params]
+        return visible.values(*backends.current().visible_columns).query.sql_with_params()
 
     def count(self):
         """The number of matches, or rank_limit when there are more."""
         if not self.terms:
             return 0
         if not hasattr(self, "_count"):
-            sql, params = self._sql(ranked=False)
+            sql, params = backends.current().matches(self.terms, self._visible, ranked=False)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT COUNT(*) FROM (SELECT 1 {sql} LIMIT {self.rank_limit + 1}) found",  # noqa: S608
+                    f"SELECT COUNT(*) FROM (SELECT 1 FROM ({sql}) m LIMIT {self.rank_limit + 1}) found",  # noqa: S608
                     params,
                 )
                 found = cursor.fetchone()[0]
@@ -162,16 +142,25 @@ class SearchResults:
         if stop <= start:
             return []
         window = f"LIMIT {int(stop - start)} OFFSET {int(start)}"
-        if self.newest_first:
-            sql, params = self._newest_sql()
-            sql = f"{sql} {window}"
-        else:
-            sql, params = self._sql()
-            order = "m.rank, v.publish_at DESC, v.article_id DESC"
-            sql = f"SELECT m.article_id, m.rank {sql} ORDER BY {order} {window}"
+        backend = backends.current()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ranked = cursor.fetchall()
+            if self.newest_first:
+                sql, params = backend.newest(self.terms, self._visible)
+                with backend.newest_plan(cursor):
+                    cursor.execute(
+                        f"SELECT m.article_id, NULL FROM ({sql}) m "  # noqa: S608
+                        f"ORDER BY m.publish_at DESC, m.article_id DESC {window}",
+                        params,
+                    )
+                    ranked = cursor.fetchall()
+            else:
+                sql, params = backend.matches(self.terms, self._visible)
+                cursor.execute(
+                    f"SELECT m.article_id, m.rank FROM ({sql}) m "  # noqa: S608
+                    f"ORDER BY m.rank, m.publish_at DESC, m.article_id DESC {window}",
+                    params,
+                )
+                ranked = cursor.fetchall()
         ids = [article_id for article_id, _ in ranked]
         articles = (
             Article.objects.filter(pk__in=ids)

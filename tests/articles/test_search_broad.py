@@ -2,6 +2,7 @@
 to the limit (settings.SEARCH_RANK_LIMIT, lowered here so a handful of articles is "many")."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from taggit.models import Tag
@@ -111,8 +112,9 @@ def test_newest_first_query_count_does_not_grow_with_the_results(settings, djang
         make(f"芯片第{n}篇", source=source, tags=["半导体", f"标签{n}"], publish_at=ago(n + 1))
     tag = Tag.objects.get(name="半导体")
 
-    # capped count, newest ids, articles with source and entry, tags, the source list, the tag filter
-    with django_assert_max_num_queries(7):
+    # capped count, newest ids, articles with source and entry, tags, the source list, the tag filter;
+    # on PostgreSQL the newest ids are read between a SET and a RESET of the parallel workers
+    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 7):
         response = Client().get(URL, {"q": "芯片 半导体", "tag": tag.slug, "source": source.slug})
     assert [a.get_text() for a in soup(response).select(".search-hit h2 a")] == [
         f"芯片第{n}篇" for n in range(5)
