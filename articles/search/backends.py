@@ -18,7 +18,8 @@ Both take the SQL of the visible entries (selecting their `visible_columns`) and
 `matches(terms, visible, ranked=)` with SQL selecting (article_id, rank, publish_at) of those
 that match, lower rank first (unranked, the rank is 0 and nothing is spent on it), and
 `newest(terms, visible)` with SQL selecting (article_id, publish_at) of the same, planned to be
-read newest first along the entries' (status, publish_at) index.
+read newest first along the entries' (status, publish_at) index. `ranked(terms, visible, ids)`
+ranks matches already found (their ids), as cheaply as the backend can.
 """
 
 from contextlib import contextmanager
@@ -116,6 +117,9 @@ class SQLiteBackend:
         )
         return sql, [*match_params, *visible_params]
 
+    def ranked(self, terms, visible, ids):
+        return self.matches(terms, visible)  # bm25() exists only in a full-text match
+
     def newest(self, terms, visible):
         # The matches made once into a set of ids that the walk down the index looks up.
         visible_sql, visible_params = visible
@@ -177,8 +181,7 @@ class PostgreSQLBackend:
     # never a join of the table with itself.
     visible_columns = ("article_id", "publish_at", "search_vector", "rank_vector", *FIELDS)
 
-    def matches(self, terms, visible, *, ranked=True):
-        visible_sql, visible_params = visible
+    def _tsquery(self, terms):
         parts, rechecks = [], []
         for term in terms:
             if term.kind == "prefix":
@@ -187,6 +190,11 @@ class PostgreSQLBackend:
                 parts.extend(_quote(lexeme) for lexeme in term.terms)
             if term.kind == "phrase":
                 rechecks.append(term.text)
+        return " & ".join(parts), rechecks
+
+    def matches(self, terms, visible, *, ranked=True):
+        visible_sql, visible_params = visible
+        tsquery, rechecks = self._tsquery(terms)
         text = f"concat_ws(E'\\n', {', '.join('v.' + field for field in FIELDS)})"
         rank = "-ts_rank(v.rank_vector, q.query)" if ranked else "0"
         sql = (
@@ -194,7 +202,15 @@ class PostgreSQLBackend:
             f"FROM ({visible_sql}) v, CAST(%s AS tsquery) AS q(query) "
             "WHERE v.search_vector @@ q.query"
         ) + f" AND strpos({text}, %s) > 0" * len(rechecks)
-        return sql, [*visible_params, " & ".join(parts), *rechecks]
+        return sql, [*visible_params, tsquery, *rechecks]
+
+    def ranked(self, terms, visible, ids):
+        # Found and rechecked already: only their small vectors are read again.
+        sql = (
+            "SELECT v.article_id, -ts_rank(v.rank_vector, CAST(%s AS tsquery)) AS rank, v.publish_at "  # noqa: S608
+            f"FROM {ENTRY_TABLE} v WHERE v.article_id = ANY(%s)"
+        )
+        return sql, [self._tsquery(terms)[0], list(ids)]
 
     def newest(self, terms, visible):
         return self.matches(terms, visible, ranked=False)

@@ -58,8 +58,9 @@ class SearchHit:
 
 
 class SearchResults:
-    """A lazy, sliceable sequence of SearchHit. Counting costs one query; a slice three (the
-    ranked ids, the articles with their source and entry, their tags).
+    """A lazy, sliceable sequence of SearchHit. Counting costs one query (reading the ids of up
+    to rank_limit + 1 matches); a slice three (the ranked or newest ids, the articles with their
+    source and entry, their tags).
 
     Up to `rank_limit` matches are counted exactly and ranked. Beyond it `newest_first` is
     true: the count stops at the limit (so pages end there) and the matches come newest first,
@@ -112,15 +113,13 @@ class SearchResults:
         if not self.terms:
             return 0
         if not hasattr(self, "_count"):
+            # The ids themselves, not a count: ranking them needs no second search.
             sql, params = backends.current().matches(self.terms, self._visible, ranked=False)
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT COUNT(*) FROM (SELECT 1 FROM ({sql}) m LIMIT {self.rank_limit + 1}) found",  # noqa: S608
-                    params,
-                )
-                found = cursor.fetchone()[0]
-            self._count = min(found, self.rank_limit)
-            self._newest_first = found > self.rank_limit
+                cursor.execute(f"SELECT m.article_id FROM ({sql}) m LIMIT {self.rank_limit + 1}", params)  # noqa: S608
+                self._ids = [article_id for (article_id,) in cursor.fetchall()]
+            self._count = min(len(self._ids), self.rank_limit)
+            self._newest_first = len(self._ids) > self.rank_limit
         return self._count
 
     @property
@@ -154,7 +153,7 @@ class SearchResults:
                     )
                     ranked = cursor.fetchall()
             else:
-                sql, params = backend.matches(self.terms, self._visible)
+                sql, params = backend.ranked(self.terms, self._visible, self._ids)
                 cursor.execute(
                     f"SELECT m.article_id, m.rank FROM ({sql}) m "  # noqa: S608
                     f"ORDER BY m.rank, m.publish_at DESC, m.article_id DESC {window}",
