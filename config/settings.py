@@ -149,6 +149,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", _env(env.int, "DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT compiles a query the planner thinks expensive; for a page's queries that costs more than
+    # it saves (22 ms of 176 on the related articles at 100,000 articles, bench/explain_pages.py).
+    # `?options=` in DATABASE_URL replaces this.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

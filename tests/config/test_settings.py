@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.db import connection
 
 from tests.subprocess_env import run_django
 
@@ -85,6 +86,27 @@ def test_database_url_selects_postgresql():
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["HOST"], database["PORT"], database["NAME"]) == ("db.internal", 5432, "qingtan")
     assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"]["options"] == "-c jit=off"
+
+
+def test_postgresql_options_in_the_url_replace_the_default():
+    database = settings_in_child(
+        {
+            **PRODUCTION,
+            "DATABASE_URL": "postgres://app:secret@db/qingtan?options=-c%20statement_timeout%3D5s",
+        },
+        "settings.DATABASES['default']",
+    )
+    assert database["OPTIONS"]["options"] == "-c statement_timeout=5s"
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_a_malformed_database_url_names_the_variable():
