@@ -2,6 +2,7 @@
 to the limit (settings.SEARCH_RANK_LIMIT, lowered here so a handful of articles is "many")."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -129,3 +130,21 @@ def test_one_character_query_over_the_limit_is_newest_first(rank_limit):
     make("无关", publish_at=ago(0.5))
 
     assert found("博") == ["读博", "博物馆", "博客"]
+
+
+def test_the_database_session_settings_are_left_as_they_were(rank_limit):
+    """The newest-first read (PostgreSQL: no parallel workers) and a rebuild (SQLite: a larger
+    page cache) change settings of the shared connection only while they run."""
+    setting = {"postgresql": "SHOW max_parallel_workers_per_gather", "sqlite": "PRAGMA cache_size"}
+    with connection.cursor() as cursor:
+        cursor.execute(setting[connection.vendor])
+        before = cursor.fetchone()[0]
+    for day in range(1, 6):
+        make(f"芯片第{day}篇", publish_at=ago(day))
+
+    assert found("芯片") == ["芯片第1篇", "芯片第2篇", "芯片第3篇"]
+    call_command("rebuild_search_index", verbosity=0)
+
+    with connection.cursor() as cursor:
+        cursor.execute(setting[connection.vendor])
+        assert cursor.fetchone()[0] == before
