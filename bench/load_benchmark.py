@@ -19,9 +19,11 @@ Measurements (wrk, concurrency 8 unless said): a static file as large as the hom
 with the page cache on, anonymous readers on the home page, an article with 300 comments, an
 article with 3 questions and 20 comments, a tag page, search and a profile; then signed-in
 readers POSTing comments at concurrency 16 (many readers, a session and CSRF token each; every
-comment carries a token of the run, and those in the database are counted after it); then the same pages with the page cache off
-(QINGTAN_PAGE_CACHE_SECONDS=0) on a restarted server. Prints requests/s, p50 and p99 per page with
-its ratio to the static file, the errors, and the peak RSS of each worker after each server's run.
+comment carries a token of the run, and those in the database are counted after it); then the
+same pages with the page cache off (QINGTAN_PAGE_CACHE_SECONDS=0) on a restarted server. Prints
+requests/s, p50 and p99 per page with its ratio to the static file (measured again for 5 s just
+before each page: on a shared machine the static figure itself moves by a third within minutes),
+the errors, and the peak RSS of each worker after each server's run.
 Results are also written to bench/data/results-<database>-<articles>.json; when the results of the
 1,000-article data set are there, the p50 ratios between the two sizes are printed too.
 """
@@ -378,10 +380,22 @@ def wrk(url, *, connections, duration, script=None, script_args=(), threads=2):
     return result
 
 
+STATIC = "/static/bench/page-sized.html"
+
+
 def measure(base, path, *, connections=8, duration=10, warmup=2):
     url = base + path
     wrk(url, connections=connections, duration=warmup)
     return wrk(url, connections=connections, duration=duration)
+
+
+def measure_with_static(base, path, *, duration):
+    """The page, and the static file just before it: on a machine shared with other work the
+    static throughput moves by a third within minutes, so each ratio is to its neighbour."""
+    static = wrk(base + STATIC, connections=8, duration=max(3, duration // 2))
+    result = measure(base, path, duration=duration)
+    result["static_rps"] = static["rps"]
+    return result
 
 
 # Report -------------------------------------------------------------------------------------------
@@ -393,7 +407,8 @@ def table(rows, static_rps):
         "-" * 83,
     ]
     for name, connections, result in rows:
-        ratio = result["rps"] / static_rps if static_rps else 0
+        reference = result.get("static_rps", static_rps)
+        ratio = result["rps"] / reference if reference else 0
         figures = (
             f"{result['rps']:>9.1f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {result['errors']:>6}"
         )
@@ -433,16 +448,16 @@ def main():
     rows, results = [], {"database": database, "facts": facts, "generation": generation, "pages": {}}
     results["load_average_before"] = load_average()
     with gunicorn(env, args, port, log_path) as server:
-        static = measure(base, "/static/bench/page-sized.html", duration=args.duration)
+        static = measure(base, STATIC, duration=args.duration)
         rows.append(("static file (home page size)", 8, static))
         # The ceiling of any page Django serves, a cached one included: every middleware and a
         # view that only redirects (no database, no cache, a 302 of a few bytes).
-        floor = measure(base, "/favicon.ico", duration=args.duration)
+        floor = measure_with_static(base, "/favicon.ico", duration=args.duration)
         rows.append(("middleware only (favicon redirect)", 8, floor))
         results["pages"]["middleware only"] = floor
         for name, path in targets.items():
             label = f"{name} (cached)" if name not in {"search", "profile"} else name
-            result = measure(base, path, duration=args.duration)
+            result = measure_with_static(base, path, duration=args.duration)
             rows.append((label, 8, result))
             results["pages"][label] = result
         if not args.skip_post:
@@ -468,7 +483,7 @@ def main():
         env_uncached = {**env, "QINGTAN_PAGE_CACHE_SECONDS": "0"}
         with gunicorn(env_uncached, args, port, log_path) as server:
             for name in ("home", "article_300", "article_20", "tag"):
-                result = measure(base, targets[name], duration=args.duration)
+                result = measure_with_static(base, targets[name], duration=args.duration)
                 rows.append((f"{name} (uncached)", 8, result))
                 results["pages"][f"{name} (uncached)"] = result
             results["rss_uncached_mb"] = worker_peak_rss_mb(server.pid)
