@@ -146,9 +146,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": ("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL"),
         }
     )
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", _env(env.int, "DJANGO_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Connections are kept between requests (each server thread its own): opening one costs a few
+# milliseconds a request, on SQLite too (connect, the PRAGMAs above, close; bench/RESULTS.md).
+DATABASES["default"].setdefault("CONN_MAX_AGE", _env(env.int, "DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compiles a query the planner thinks expensive; for a page's queries that costs more than
     # it saves (22 ms of 176 on the related articles at 100,000 articles, bench/explain_pages.py).
     # `?options=` in DATABASE_URL replaces this.
