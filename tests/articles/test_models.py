@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Source, normalize_url
 from tests.factories import ArticleFactory, SourceFactory
@@ -186,6 +187,20 @@ class TestStatusChanges:
         assert [article for article, _error in outcome.refused] == [empty]
 
 
+def _drafts_tagged(count, names):
+    """Drafts carrying the tags, made in bulk: enough of them make the tags common ones for
+    related_to()."""
+    source = SourceFactory()
+    drafts = Article.objects.bulk_create(
+        Article(title=f"草稿{n}", slug=f"draft-{n}", source=source, status=Article.Status.DRAFT)
+        for n in range(count)
+    )
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in names]
+    TaggedItem.objects.bulk_create(
+        TaggedItem(content_object=draft, tag=tag) for draft in drafts for tag in tags
+    )
+
+
 class TestQuerysets:
     def test_published_and_readable(self):
         now = timezone.now()
@@ -225,6 +240,58 @@ class TestQuerysets:
         article = Article.objects.for_detail().get(pk=ArticleFactory().pk)
         with django_assert_num_queries(0):
             assert list(Article.objects.related_to(article)) == []
+
+    # A tag on more than 20 x per_tag articles has its window found by walking the newest
+    # articles, a rarer one from its taggings: each test runs both ways.
+    @pytest.mark.parametrize("tag_use", ["rare", "common"])
+    def test_related_to_ranks_newest_first_among_equals_and_never_lists_a_non_public_article(self, tag_use):
+        now = timezone.now()
+        article = ArticleFactory(tags=["芯片", "AI"], publish_at=now - datetime.timedelta(days=30))
+        older = ArticleFactory(tags=["芯片", "AI"], publish_at=now - datetime.timedelta(days=3))
+        newer = ArticleFactory(tags=["芯片", "AI"], publish_at=now - datetime.timedelta(days=2))
+        one_shared = ArticleFactory(tags=["AI"], publish_at=now - datetime.timedelta(days=1))
+        # Newer than all of them, so each would take a window's place if it were counted.
+        hidden = [
+            ArticleFactory(status=Article.Status.DRAFT),
+            ArticleFactory(status=Article.Status.IN_REVIEW),
+            ArticleFactory(status=Article.Status.ARCHIVED),
+            ArticleFactory(publish_at=now + datetime.timedelta(hours=1)),
+            ArticleFactory(
+                publish_at=now - datetime.timedelta(hours=2), takedown_at=now - datetime.timedelta(minutes=1)
+            ),
+        ]
+        for other in hidden:
+            other.tags.add("芯片", "AI")
+        if tag_use == "common":
+            _drafts_tagged(60, ["芯片", "AI"])
+        article = Article.objects.for_detail().get(pk=article.pk)
+        related = list(Article.objects.related_to(article, per_tag=3))
+        assert related == [newer, older, one_shared]
+        assert [other.shared_tags for other in related] == [2, 2, 1]
+
+    @pytest.mark.parametrize("extra_drafts", [0, 60], ids=["rare tags", "common tags"])
+    def test_related_to_looks_only_at_each_tags_most_recent_articles(self, extra_drafts):
+        """The documented limit: an old article sharing all three tags is outside every tag's
+        window of its 2 newest public articles, so articles sharing one tag are listed instead."""
+        now = timezone.now()
+        tags = ["芯片", "AI", "能源"]
+        article = ArticleFactory(tags=tags)
+        old = ArticleFactory(tags=tags, publish_at=now - datetime.timedelta(days=300))
+        recent = {
+            tag: [ArticleFactory(tags=[tag], publish_at=now - datetime.timedelta(days=d)) for d in (1, 2)]
+            for tag in tags
+        }
+        _drafts_tagged(extra_drafts, tags)
+        article = Article.objects.for_detail().get(pk=article.pk)
+        newest_first = sorted(
+            [other for pair in recent.values() for other in pair],
+            key=lambda other: (other.publish_at, other.pk),
+            reverse=True,
+        )[:4]
+
+        assert list(Article.objects.related_to(article, per_tag=2)) == newest_first
+        # One more place in each window reaches it: it shares the most tags, so it comes first.
+        assert list(Article.objects.related_to(article, per_tag=3)) == [old, *newest_first[:3]]
 
     def test_published_in_month_uses_the_site_time_zone(self, settings):
         settings.TIME_ZONE = "Asia/Shanghai"
