@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -130,21 +130,24 @@ class ArticleQuerySet(models.QuerySet):
         candidates to the count). A candidate's shared tags are all it shares, not only those
         whose window it is in. Reads the article's tags from its prefetch cache when there is one.
 
-        Two queries. The first tells the tags on more than 20 x `per_tag` articles: their window
-        is found by walking the newest articles (carrying()), about `per_tag` x (public articles
-        / the tag's articles) steps of the index; the others' from their taggings, at most 20 x
-        `per_tag` articles read. SQLite, without per-value statistics, would walk for any tag
-        (every public article for a rare one); PostgreSQL would choose alone."""
+        A window is found either by walking the newest articles (carrying()), about `per_tag` x
+        (public articles / the tag's articles) steps of the index, or from the tag's taggings,
+        one article read for each. PostgreSQL chooses per tag from its statistics, in one query.
+        SQLite has no per-value statistics and would walk for every tag (all the public articles
+        for a rare one), so a first query tells the tags on more than 20 x `per_tag` articles:
+        they are walked, the rarer ones read from their taggings."""
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return self.none()
         at = timezone.now()
-        common = set(
-            Tag.objects.filter(pk__in=tag_ids)
-            # Any model's taggings: the tag's index alone, stopping at the threshold.
-            .filter(Exists(TaggedItem.objects.filter(tag=OuterRef("pk")).values("pk")[per_tag * 20 :]))
-            .values_list("pk", flat=True)
-        )
+        common = set(tag_ids)
+        if connections[self.db].vendor == "sqlite":
+            common = set(
+                Tag.objects.filter(pk__in=tag_ids)
+                # Any model's taggings: the tag's index alone, stopping at the threshold.
+                .filter(Exists(TaggedItem.objects.filter(tag=OuterRef("pk")).values("pk")[per_tag * 20 :]))
+                .values_list("pk", flat=True)
+            )
         content_type = ContentType.objects.get_for_model(Article)
         # The columns of the publish-time index only, so that walking it reads no article row
         # (on SQLite, reading takedown_at there made the walk ten times slower): an article

@@ -1,6 +1,7 @@
 """Related articles (ArticleQuerySet.related_to) cost the same however many articles share the
 tags: candidates come from each tag's newest public articles, found by walking the publish-time
-index for a common tag and from the tag's taggings for a rare one, in two queries."""
+index for a common tag and from the tag's taggings for a rare one: PostgreSQL chooses in one
+query, SQLite is told which tags are common by a first one."""
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from tests.performance.test_query_plans import _full_scans, _load_production_sta
 pytestmark = pytest.mark.django_db
 
 PER_TAG = 2  # a tag on more than 20 x 2 articles is a common one
+QUERIES = 2 if connection.vendor == "sqlite" else 1
 
 
 def _drafts_tagged(count, names):
@@ -45,14 +47,14 @@ def _related(article, **kwargs):
     return related, [query["sql"] for query in captured.captured_queries]
 
 
-def test_two_queries_however_many_articles_share_the_tags(reading):
+def test_as_many_queries_however_many_articles_share_the_tags(reading):
     related, queries = _related(reading, per_tag=PER_TAG)
-    assert len(queries) == 2
+    assert len(queries) == QUERIES
     # The two newest of each tag: the first two articles on 开源 alone are left out.
     assert [other.title for other in related] == ["谈开源和罕见", "谈罕见", "谈开源"]
     newest = [ArticleFactory(tags=["开源", "罕见"]) for _ in range(30)][-PER_TAG:]
     related, queries = _related(reading, per_tag=PER_TAG)
-    assert len(queries) == 2
+    assert len(queries) == QUERIES
     # Both tags' windows hold the same two newest articles: nothing else is a candidate.
     assert related == newest[::-1]
 
