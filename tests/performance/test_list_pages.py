@@ -10,13 +10,16 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItem
 
 from articles.models import ArticleQuerySet
+from discussions.models import Comment
 from tests.articles.conftest import parse_xml
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import ArticleFactory, CommentFactory, SourceFactory
 from tests.performance.conftest import soup
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +113,25 @@ def test_an_article_page_with_its_related_fragment_cached_builds_no_related_quer
         assert [link.get_text(strip=True) for link in soup(response).select("nav.related li a")] == [
             "相关的旧文章"
         ]
+
+
+# Posting: the new-reader rule ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("history", [0, 1, 5])
+def test_the_new_reader_rule_counts_no_further_than_it_needs(client, user, settings, history):
+    """A reader's first published comments wait; counting stops at the number the rule needs, so
+    posting costs the same after thousands of comments."""
+    settings.QINGTAN = {**settings.QINGTAN, "HOLD_FIRST_COMMENTS": 2}
+    article = ArticleFactory()
+    CommentFactory.create_batch(history, article=article, author=user)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(reverse("discussions:post", args=[article.pk]), {"body": "又一条评论"})
+    assert response.status_code == 302
+    posted = Comment.objects.get(body="又一条评论")
+    assert posted.status == (Comment.Status.PENDING if history < 2 else Comment.Status.PUBLISHED)
+    sqls = [query["sql"] for query in captured.captured_queries]
+    unbounded = f'"discussions_comment"."author_id" = {user.pk})'
+    assert not any(sql.startswith('SELECT COUNT(*) AS "__count"') and sql.endswith(unbounded) for sql in sqls)
+    assert any("LIMIT 2" in sql and f'"discussions_comment"."author_id" = {user.pk}' in sql for sql in sqls)
