@@ -4,6 +4,7 @@
     bench/run --articles 1000 --comments 10000 --users 2000   # the small reference data set
     bench/run --postgres                       # PostgreSQL and Redis on 127.0.0.1
     bench/run --quick                          # 3 s per measurement instead of 10
+    nice -n 10 bench/run --generate-only       # only the data (then measure when the box is quiet)
 
 Data: generated once with manage.py generate_load_data into bench/data/ (git-ignored; an SQLite
 file, or the PostgreSQL database qingtan_load_<articles>_<comments>) and reused by later runs;
