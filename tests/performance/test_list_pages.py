@@ -96,8 +96,8 @@ def test_feeds_carry_each_articles_tags(client, listed):
 
 
 def test_an_article_page_with_its_related_fragment_cached_builds_no_related_query(client, user):
-    """Building the related-articles queryset alone (tags, two subqueries) costs a few
-    milliseconds, so it is built only when the {% cache %} fragment is missing."""
+    """Building the related-articles queryset costs a few milliseconds (and a query on
+    SQLite), so it is built only when the {% cache %} fragment is missing."""
     article = ArticleFactory(tags=["开源"])
     ArticleFactory(tags=["开源"], title="相关的旧文章")
     client.force_login(user)  # signed in: the page is rendered each time, the fragment cached
