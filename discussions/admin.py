@@ -176,7 +176,24 @@ class AuthorFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ModerationActionInline(admin.TabularInline):
+class _ReadOnlyInline(admin.TabularInline):
+    """Rows shown under a comment that only the moderation transitions write."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ModerationActionInline(_ReadOnlyInline):
     """The comment's moderation log, read-only: entries are written by the transitions only."""
 
     model = ModerationAction
@@ -192,19 +209,7 @@ class ModerationActionInline(admin.TabularInline):
     ]
     readonly_fields = fields
     ordering = ["-created_at", "-pk"]
-    extra = 0
-    max_num = 0
-    can_delete = False
     verbose_name_plural = _("Moderation log")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("previous status"))
     def previous_status_label(self, obj):
@@ -215,24 +220,12 @@ class ModerationActionInline(admin.TabularInline):
         return obj.get_new_status_display()
 
 
-class FlagInline(admin.TabularInline):
+class FlagInline(_ReadOnlyInline):
     model = Flag
     fields = ["created_at", "user", "reason", "text", "resolved_at"]
     readonly_fields = fields
     ordering = ["created_at"]
-    extra = 0
-    max_num = 0
-    can_delete = False
     verbose_name_plural = _("Reports")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Actions that want a reason ask for it on a page between the list and the change.
