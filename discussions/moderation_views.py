@@ -363,13 +363,7 @@ def log(request):
         if data["article"]:
             actions = actions.filter(article_id=data["article"])
     page_obj = Paginator(actions, LOG_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "discussions/moderation/log.html",
-        {"form": form, "page_obj": page_obj, "query": query.urlencode()},
-    )
+    return render(request, "discussions/moderation/log.html", {"form": form, "page_obj": page_obj})
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -53,6 +53,9 @@ def test_the_log_shows_system_actions_and_paginates_in_few_queries(
     assert len(_rows(response)) == 50
     assert "Page 1 of 2" in soup(response).select_one(".pagination").text
     assert len(_rows(client.get(url("moderation_log"), {"page": 2}))) == 10
+    # The pages of a filtered log keep the filter.
+    filtered = soup(client.get(url("moderation_log"), {"kind": "hold", "role": "system"}))
+    assert filtered.select_one(".pagination a[rel=next]")["href"] == "?kind=hold&role=system&page=2"
 
 
 def test_the_public_log_says_what_where_by_which_role_and_why_but_not_who_or_what(client, moderator, editor):
