@@ -52,6 +52,20 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def rules_off(settings):
+    """No first-comment hold, rate limit or page cache: for tests of what a request may do or
+    how it answers, not of the community rules."""
+    settings.QINGTAN = {
+        **settings.QINGTAN,
+        "HOLD_FIRST_COMMENTS": 0,
+        "COMMENT_RATE": "off",
+        "VOTE_RATE": "off",
+        "FLAG_RATE": "off",
+        "PAGE_CACHE_SECONDS": 0,
+    }
+
+
+@pytest.fixture
 def user(db):
     from tests.factories import UserFactory
 

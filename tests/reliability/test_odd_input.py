@@ -41,15 +41,7 @@ PARAMETERS = ["page", "sort", "q", "tag", "source", "question", "answer", "next"
 
 
 @pytest.fixture
-def site(settings, moderator):
-    settings.QINGTAN = {
-        **settings.QINGTAN,
-        "HOLD_FIRST_COMMENTS": 0,
-        "COMMENT_RATE": "off",
-        "VOTE_RATE": "off",
-        "FLAG_RATE": "off",
-        "PAGE_CACHE_SECONDS": 0,
-    }
+def site(rules_off, moderator):
     article = ArticleFactory(tags=["odd"])
     question = QuestionFactory(article=article)
     comment = CommentFactory(article=article, question=question)

@@ -213,15 +213,7 @@ TABLE = [
 
 
 @pytest.fixture
-def world(settings, editor, moderator, superuser):
-    settings.QINGTAN = {
-        **settings.QINGTAN,
-        "HOLD_FIRST_COMMENTS": 0,
-        "COMMENT_RATE": "off",
-        "VOTE_RATE": "off",
-        "FLAG_RATE": "off",
-        "PAGE_CACHE_SECONDS": 0,
-    }
+def world(rules_off, editor, moderator, superuser):
     article = ArticleFactory(tags=["matrix"])
     question, other_question = QuestionFactory(article=article), QuestionFactory(article=article)
     closed_question = QuestionFactory(article=article, is_closed=True)
