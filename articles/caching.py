@@ -55,6 +55,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.paginator import Paginator
@@ -359,7 +360,7 @@ def _cacheable_request(request, params):
     return not len(get_messages(request))
 
 
-def _page_key(request, view_name, page_versions):
+def _page_key(request, view_name, page_versions, language=None):
     identity = "\n".join(
         [
             view_name,
@@ -367,7 +368,7 @@ def _page_key(request, view_name, page_versions):
             request.get_host(),
             request.path,
             "&".join(f"{name}={values}" for name, values in sorted(request.GET.lists())),
-            getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+            language or getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
             "htmx" if request.headers.get("HX-Request") == "true" else "",
             ":".join(str(v) for v in page_versions),
         ]
@@ -402,16 +403,13 @@ def anonymous_page(depends_on, *, params=()):
 
     def decorator(view):
         view_name = f"{view.__module__}.{getattr(view, '__qualname__', type(view).__name__)}"
+        spec = _PageSpec(view_name, tuple(depends_on), params)
 
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if not page_timeout() or not _cacheable_request(request, params):
                 return view(request, *args, **kwargs)
-            names = [name for name in depends_on if name != "article"]
-            if "article" in depends_on:
-                names.append(article_key(kwargs["slug"]))
-            page_versions = versions(names)
-            key = _page_key(request, view_name, page_versions)
+            key = _page_key(request, view_name, versions(spec.version_names(kwargs)))
             entry = cache.get(key)
             # The entry's own deadline, not only the cache's expiry: scheduled changes must not be
             # missed when the cache server's clock and ours disagree.
@@ -430,12 +428,31 @@ def anonymous_page(depends_on, *, params=()):
             timeout = timeout_for()
             if timeout and not own_token and not response.cookies:
                 headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
-                cache.set(key, (response.status_code, headers, stored, time.time() + timeout), timeout)
+                deadline = time.time() + timeout
+                cache.set(key, (response.status_code, headers, stored, deadline), timeout)
+                # For EarlyPageCacheMiddleware, which stores the page with its final headers.
+                request._page_cache_stored = (key, stored, deadline, timeout)
             return response
 
+        # Read by EarlyPageCacheMiddleware through the resolved view (functools.wraps copies it
+        # onto the decorators outside this one).
+        wrapper.page_cache_spec = spec
         return wrapper
 
     return decorator
+
+
+class _PageSpec:
+    def __init__(self, view_name, depends_on, params):
+        self.view_name = view_name
+        self.depends_on = depends_on
+        self.params = params
+
+    def version_names(self, view_kwargs):
+        names = [name for name in self.depends_on if name != "article"]
+        if "article" in self.depends_on:
+            names.append(article_key(view_kwargs["slug"]))
+        return names
 
 
 def _render_with_placeholders(request, view, args, kwargs):
@@ -462,6 +479,100 @@ def _from_entry(request, entry):
         response[name] = value
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+class EarlyPageCacheMiddleware:
+    """Answers page-cache hits for readers without a session before the session, locale,
+    authentication, message and other middleware run: a hit then costs a cache lookup and the
+    reader's CSRF token, not the whole stack.
+
+    A request takes this path only if it carries no session cookie and no message cookie (so
+    the reader is anonymous and has nothing pending), is a GET or HEAD of a page served by
+    anonymous_page() and has no unknown query parameter. Such pages are stored here with the
+    headers the whole stack gave them (minus cookies, the length and X-Page-Cache), the nonce
+    of the Content-Security-Policy header replaced by the placeholder the body carries. A hit
+    gets a fresh nonce, and the CSRF token and cookie from CsrfViewMiddleware's own methods,
+    exactly as the full stack would set them. Every other request, and every miss, goes
+    through the stack; anonymous_page() still answers hits of readers with a session.
+
+    Sits right after WhiteNoise and RejectNulCharactersMiddleware, before SessionMiddleware."""
+
+    _DROPPED_HEADERS = {"set-cookie", "content-length", "x-page-cache"}
+
+    def __init__(self, get_response):
+        from django.middleware.csrf import CsrfViewMiddleware
+
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request):
+        key = self._full_page_key(request)
+        if key is not None:
+            entry = cache.get(key)
+            if entry is not None and time.time() < entry[3]:
+                return self._hit(request, entry)
+        response = self.get_response(request)
+        stored = getattr(request, "_page_cache_stored", None)
+        if key is not None and stored is not None:
+            self._store(request, response, stored)
+        return response
+
+    def _full_page_key(self, request):
+        """The key of the request's full entry, or None if it must go through the stack."""
+        from django.urls import Resolver404, resolve
+        from django.utils.translation import get_language_from_request
+
+        if request.method not in ("GET", "HEAD") or not page_timeout():
+            return None
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or _MESSAGES_COOKIE in cookies:
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        spec = getattr(match.func, "page_cache_spec", None)
+        if spec is None or any(name not in spec.params for name in request.GET):
+            return None
+        language = get_language_from_request(request)
+        page_versions = versions(spec.version_names(match.kwargs))
+        return _full_key(_page_key(request, spec.view_name, page_versions, language))
+
+    def _hit(self, request, entry):
+        from django.utils.csp import LazyNonce
+
+        status, headers, content, _ = entry
+        nonce = str(LazyNonce())
+        self.csrf.process_request(request)
+        request._csp_nonce = nonce
+        response = HttpResponse(_personalised(request, content), status=status)
+        nonce_marker = _markers()[1]
+        for name, value in headers:
+            response[name] = value.replace(nonce_marker, nonce)
+        response["Content-Length"] = str(len(response.content))
+        response["X-Page-Cache"] = "hit"
+        return self.csrf.process_response(request, response)
+
+    def _store(self, request, response, stored):
+        key, content, deadline, timeout = stored
+        if response.status_code != 200 or set(response.cookies) - {settings.CSRF_COOKIE_NAME}:
+            return
+        nonce = getattr(request, "_csp_nonce", None)
+        nonce = str(nonce) if nonce is not None else None
+        nonce_marker = _markers()[1]
+        headers = [
+            (name, value.replace(nonce, nonce_marker) if nonce else value)
+            for name, value in response.items()
+            if name.lower() not in self._DROPPED_HEADERS
+        ]
+        cache.set(_full_key(key), (response.status_code, headers, content, deadline), timeout)
+
+
+_MESSAGES_COOKIE = CookieStorage.cookie_name
+
+
+def _full_key(key):
+    return "full" + key
 
 
 # Receivers: what the articles app changes -------------------------------------------------------
