@@ -5,6 +5,7 @@
     bench/run --postgres                       # PostgreSQL and Redis on 127.0.0.1
     bench/run --quick                          # 3 s per measurement instead of 10
     nice -n 10 bench/run --generate-only       # only the data (then measure when the box is quiet)
+    bench/run --only post                      # only the comment POSTs (and the static file, for the ratio)
 
 Data: generated once with manage.py generate_load_data into bench/data/ (git-ignored; an SQLite
 file, or the PostgreSQL database qingtan_load_<articles>_<comments>) and reused by later runs;
@@ -81,10 +82,15 @@ def parse_args():
     parser.add_argument("--quick", action="store_true", help="3 seconds per measurement")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--skip-post", action="store_true")
+    parser.add_argument(
+        "--only", choices=["post"], help="measure only this row (post: the comment POSTs, on one server)"
+    )
     parser.add_argument("--skip-uncached", action="store_true")
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
+    if args.only == "post":
+        args.skip_post, args.skip_uncached = False, True
     return args
 
 
@@ -453,14 +459,15 @@ def main():
         rows.append(("static file (home page size)", 8, static))
         # The ceiling of any page Django serves, a cached one included: every middleware and a
         # view that only redirects (no database, no cache, a 302 of a few bytes).
-        floor = measure_with_static(base, "/favicon.ico", duration=args.duration)
-        rows.append(("middleware only (favicon redirect)", 8, floor))
-        results["pages"]["middleware only"] = floor
-        for name, path in targets.items():
-            label = f"{name} (cached)" if name not in {"search", "profile"} else name
-            result = measure_with_static(base, path, duration=args.duration)
-            rows.append((label, 8, result))
-            results["pages"][label] = result
+        if not args.only:
+            floor = measure_with_static(base, "/favicon.ico", duration=args.duration)
+            rows.append(("middleware only (favicon redirect)", 8, floor))
+            results["pages"]["middleware only"] = floor
+            for name, path in targets.items():
+                label = f"{name} (cached)" if name not in {"search", "profile"} else name
+                result = measure_with_static(base, path, duration=args.duration)
+                rows.append((label, 8, result))
+                results["pages"][label] = result
         if not args.skip_post:
             token = f"run{secrets.token_hex(6)}"
             post = wrk(
@@ -506,7 +513,8 @@ def main():
         f"load average (1, 5, 15 min): before {results['load_average_before']}, "
         f"after {results['load_average_after']}"
     )
-    out = DATA / f"results-{database}-{args.articles}.json"
+    suffix = f"-only-{args.only}" if args.only else ""
+    out = DATA / f"results-{database}-{args.articles}{suffix}.json"
     out.write_text(json.dumps(results, indent=2))
     reference = DATA / f"results-{database}-1000.json"
     if args.articles != 1000 and reference.exists():
