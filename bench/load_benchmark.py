@@ -517,7 +517,7 @@ def main():
     out = DATA / f"results-{database}-{args.articles}{suffix}.json"
     out.write_text(json.dumps(results, indent=2))
     reference = DATA / f"results-{database}-1000.json"
-    if args.articles != 1000 and reference.exists():
+    if args.articles != 1000 and reference.exists() and not args.only:
         small = json.loads(reference.read_text())["pages"]
         print("\np50 here / p50 at 1,000 articles:")
         for label, result in results["pages"].items():
