@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from discussions import moderation
+from articles import caching
+from discussions import fragments, moderation
 from discussions.forms import CommentForm, ReasonForm
 from discussions.models import Comment, Flag, Follow, Question, Vote
 
@@ -145,7 +145,16 @@ def load_thread(article, *, user, params):
             )
             top_level = top_level.annotate(pick_first=pick_first)
             ordering = ("pick_first", *ordering)
-    paginator = Paginator(top_level.order_by(*ordering), settings.QINGTAN["COMMENTS_PER_PAGE"])
+    # Counts are remembered until the article's discussion changes (its page version), as the
+    # counts of lists are; they depend on the reader only through their own unpublished comments.
+    discussion_version = caching.article_key(article.slug)
+    reader = user.pk if user.is_authenticated else 0
+    paginator = caching.CachedCountPaginator(
+        top_level.order_by(*ordering),
+        settings.QINGTAN["COMMENTS_PER_PAGE"],
+        key=f"thread-roots:{article.pk}:{reader}:{question.pk if question else ''}",
+        depends_on=[discussion_version],
+    )
     page_obj = paginator.get_page(params.page)
     roots = list(page_obj.object_list)
 
@@ -186,7 +195,11 @@ def load_thread(article, *, user, params):
         question=question,
         page_obj=page_obj,
         comments=roots,
-        comment_count=Comment.objects.counted().filter(article=article).count(),
+        comment_count=caching.count_of(
+            f"thread-comments:{article.pk}",
+            Comment.objects.counted().filter(article=article),
+            depends_on=[discussion_version],
+        ),
         can_comment=moderation.can_comment(user, article, thread=thread),
         closed_reason=moderation.closed_reason(article, thread=thread),
         following_article=following_article,
@@ -221,7 +234,12 @@ def _set_permissions(comment, *, user, thread, questions_by_id, curate, moderate
     )
     comment.can_follow = signed_in and comment.parent_id is None
     comment.can_moderate = moderate
-    comment.move_choices = list(questions_by_id.values()) if comment.can_curate else []
+    comment.move_choices = (
+        tuple((question.pk, question.number, question.text) for question in questions_by_id.values())
+        if comment.can_curate
+        else ()
+    )
+    fragments.set_author_values(comment)
 
 
 def prepare_comment(comment, *, user):
@@ -244,6 +262,7 @@ def prepare_comment(comment, *, user):
     )
     pick = questions_by_id.get(comment.question_id)
     comment.is_pick = pick is not None and pick.pinned_answer_id == comment.pk and comment.is_visible
+    fragments.set_derived_values(comment)
     return comment
 
 

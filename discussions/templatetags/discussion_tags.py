@@ -4,7 +4,7 @@ code never imports `discussions`."""
 from django import template
 from django.db.models import Count
 
-from discussions import threads
+from discussions import fragments, threads
 from discussions.importing import is_import_account as _is_import_account
 from discussions.models import Comment
 
@@ -41,6 +41,13 @@ def discussion_section(context, article):
     pre-selects)."""
     request = context["request"]
     return threads.discussion_section_context(request, article, threads.ThreadParams.from_query(request.GET))
+
+
+@register.simple_tag(takes_context=True)
+def comment_tree(context, comments):
+    """The comments of a thread page with their replies (templates/discussions/_comment.html
+    for each), through the fragment cache (discussions/fragments.py)."""
+    return fragments.render_tree(comments, csrf_token=context.get("csrf_token"))
 
 
 @register.filter
