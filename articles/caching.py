@@ -32,8 +32,10 @@ Where versions live
     REDIS_URL.
 
 CSRF tokens and CSP nonces
-    Pages carry a per-reader CSRF token (the language switcher's form, htmx headers) and the
-    JSON-LD block a per-response nonce. A cached page is rendered with placeholders instead
+    Pages for readers who are not signed in carry no CSRF token (the language switcher needs
+    none, and htmx's header is only there for signed-in readers), so they set no cookie and a
+    hit is the same bytes for everyone but the nonce of the JSON-LD block. Should a cached page
+    carry a token anyway (a form added later), it is rendered with placeholders instead
     (page_cache_placeholders(), a context processor), and each response, from the cache or not,
     gets the reader's own token and a fresh nonce put in. The token comes from get_token(), so
     the CSRF cookie is set exactly as on an uncached page, and no cookie, token or nonce is
@@ -542,16 +544,17 @@ class EarlyPageCacheMiddleware:
         from django.utils.csp import LazyNonce
 
         status, headers, content, _ = entry
-        nonce = str(LazyNonce())
-        self.csrf.process_request(request)
-        request._csp_nonce = nonce
+        csrf_marker, nonce_marker = _markers()
+        needs_token = csrf_marker.encode() in content
+        if needs_token:
+            self.csrf.process_request(request)
+        request._csp_nonce = nonce = str(LazyNonce())
         response = HttpResponse(_personalised(request, content), status=status)
-        nonce_marker = _markers()[1]
         for name, value in headers:
             response[name] = value.replace(nonce_marker, nonce)
         response["Content-Length"] = str(len(response.content))
         response["X-Page-Cache"] = "hit"
-        return self.csrf.process_response(request, response)
+        return self.csrf.process_response(request, response) if needs_token else response
 
     def _store(self, request, response, stored):
         key, content, deadline, timeout = stored

@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
@@ -13,7 +15,10 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without a CSRF token: pages for readers who are not signed in then carry none, so they are
+    # the same for every such reader (a cache hit needs no cookie). A forged request can only
+    # switch someone's interface language, which the switcher on every page switches back.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("u/", include("accounts.urls")),

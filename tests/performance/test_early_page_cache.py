@@ -6,7 +6,6 @@ path too: its anonymous client carries no session cookie."""
 import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import Client
-from django.urls import reverse
 
 from tests.factories import ArticleFactory, CommentFactory
 from tests.performance.conftest import soup
@@ -59,23 +58,35 @@ def test_a_reader_without_a_session_gets_the_hit_before_the_rest_of_the_stack(
     assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"].replace(
         soup(miss).select_one('script[type="application/ld+json"]')["nonce"], nonce
     )
-    assert "csrftoken" in hit.cookies
+    assert not hit.cookies
 
 
-def test_the_hit_keeps_the_readers_csrf_cookie_and_gives_a_token_for_it(article):
+def test_the_hit_is_the_same_for_every_reader_but_its_nonce_and_sets_no_cookie(article):
     url = article.get_absolute_url()
     Client().get(url)
+    first, second = Client().get(url), Client().get(url)
+    assert first["X-Page-Cache"] == second["X-Page-Cache"] == "hit"
+    assert not first.cookies and not second.cookies
+    nonces = [
+        soup(page).select_one('script[type="application/ld+json"]')["nonce"] for page in (first, second)
+    ]
+    assert nonces[0] != nonces[1]
+    assert first.content.replace(nonces[0].encode(), b"") == second.content.replace(nonces[1].encode(), b"")
+
+
+@pytest.mark.urls("tests.performance.test_page_cache")
+def test_a_hit_of_a_page_with_a_csrf_token_sets_the_readers_cookie_as_the_stack_would(stack_runs):
+    Client().get("/token-page/")
+    runs = len(stack_runs)
     reader = Client(enforce_csrf_checks=True)
-    first = reader.get(url)  # a hit: the reader gets a cookie
+    first = reader.get("/token-page/")
+    assert first["X-Page-Cache"] == "hit" and len(stack_runs) == runs
     secret = first.cookies["csrftoken"].value
-    second = reader.get(url)
-    assert second["X-Page-Cache"] == "hit"
+    second = reader.get("/token-page/")
     assert second.cookies["csrftoken"].value == secret  # the same secret, renewed
-    token = soup(second).select_one("form.language-switcher input[name=csrfmiddlewaretoken]")["value"]
-    switched = reader.post(
-        reverse("set_language"), {"language": "en", "next": url, "csrfmiddlewaretoken": token}
-    )
-    assert switched.status_code == 302
+    assert "Cookie" in second["Vary"]
+    tokens = [soup(page).select_one("input[name=csrfmiddlewaretoken]")["value"] for page in (first, second)]
+    assert tokens[0] != tokens[1] and all(len(token) == 64 for token in tokens)
 
 
 def test_the_language_cookie_and_accept_language_choose_the_cached_language(stack_runs, article):
