@@ -160,12 +160,16 @@ def load_thread(article, *, user, params):
 
     replies = []
     if roots:
-        replies = list(
-            Comment.objects.visible_to(user)
-            .filter(article=article)  # lets the planner start from this article's comments
-            .descendants_of([root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"])
-            .for_thread_page()
-        )
+        replies = Comment.objects.visible_to(user).filter(article=article)  # the planner starts there
+        if question is None and paginator.num_pages == 1:
+            # Every top-level comment is on this page, so every reply is under one of them (or
+            # under one the reader cannot see, and _nest() leaves it out): a plainer query.
+            replies = replies.filter(depth__gt=0)
+        else:
+            replies = replies.descendants_of(
+                [root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"]
+            )
+        replies = list(replies.for_thread_page())
     comments = _nest(roots, replies)
 
     following_article = False
