@@ -192,6 +192,19 @@ def test_a_real_redis_going_away_and_coming_back(redis_server):
     assert live.get("greeting") == "又见面了"
 
 
+def test_one_redis_client_serves_every_call_of_a_cache_and_survives_a_restart(redis_server):
+    live = fail_open(f"redis://127.0.0.1:{redis_server['port']}/0", RETRY_AFTER=0)
+    live.set("a", 1)
+    client = live._cache.get_client(write=True)
+    assert live._cache.get_client("a") is client  # Django builds a new one per call
+    assert live.get_many(["a"]) == {"a": 1}
+    redis_server["stop"]()
+    redis_server["start"]()
+    assert live.get("a") is None  # a fresh server, reached through the same client
+    live.set("a", 2)
+    assert live.get("a") == 2 and live._cache.get_client() is client
+
+
 def test_the_site_cache_is_the_fail_open_one_when_redis_url_is_set():
     from django.conf import settings
     from django.core.cache import caches
