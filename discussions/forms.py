@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from discussions.models import Flag, ModerationAction
@@ -29,21 +31,46 @@ class CommentForm(forms.Form):
     )
 
     def __init__(self, *args, questions=None, **kwargs):
-        """`questions`: the open questions a new comment may answer (the field rejects any other);
-        None for replies and edits, which answer no question."""
+        """`questions`: the open questions a new comment may answer (the field rejects any other),
+        or a function returning them, called only when the choices are needed: to show the form,
+        or to check a posted question (a comment that answers none needs no list); None for
+        replies and edits, which answer no question."""
         super().__init__(*args, **kwargs)
         max_length = settings.QINGTAN["COMMENT_MAX_LENGTH"]
         body = self.fields["body"]
         body.max_length = max_length
         body.validators.append(MaxLengthValidator(max_length))
         body.widget.attrs["maxlength"] = str(max_length)
-        if questions is not None:
-            self.fields["question"].choices = [
-                ("", _("No particular question")),
-                *((question.pk, f"{question.number}. {question.text}") for question in questions),
-            ]
+        if callable(questions):
+            self.fields["question"].choices = _LazyChoices(lambda: _question_choices(questions()))
+        elif questions is not None:
+            self.fields["question"].choices = _question_choices(questions)
         else:
             del self.fields["question"]
+
+
+def _question_choices(questions):
+    return [
+        ("", _("No particular question")),
+        *((question.pk, f"{question.number}. {question.text}") for question in questions),
+    ]
+
+
+class _LazyChoices(BaseChoiceIterator):
+    """Choices made by `function` when first used, then kept (the template also asks their number)."""
+
+    def __init__(self, function):
+        self.function = function
+
+    @cached_property
+    def choices(self):
+        return self.function()
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
 
 
 class ReportForm(forms.Form):

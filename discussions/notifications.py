@@ -35,12 +35,27 @@ class Kind:
 
 def schedule(comment, *, base_url=""):
     """Send the notifications about a published comment after the current transaction commits.
-    Also for the moderation queue: call it when a held comment is approved."""
+    Also for the moderation queue: call it when a held comment is approved.
+
+    Nothing is enqueued for a new comment on an article nobody else follows, the common case:
+    one small query here instead of a task (a row in a real queue, or with the immediate backend
+    the task itself, inline) that would load the comment again to find nobody."""
     from discussions.tasks import notify_about_comment
 
+    if not comment.parent_id and not _article_followed_by_others(comment):
+        return
     transaction.on_commit(
         partial(notify_about_comment.enqueue, comment.pk, base_url or ""),
         robust=True,
+    )
+
+
+def _article_followed_by_others(comment):
+    """Could `recipients()` find anybody for a top-level comment? Only among the article's followers."""
+    return (
+        Follow.objects.filter(article=comment.article_id, comment__isnull=True)
+        .exclude(user=comment.author_id)
+        .exists()
     )
 
 

@@ -11,8 +11,32 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from articles.models import Article
 from discussions import moderation, notifications
-from discussions.models import DELETED_BODY, Comment, Flag, Follow, ModerationAction, Vote
+from discussions.models import DELETED_BODY, Comment, Flag, Follow, ModerationAction, Thread, Vote
+
+# What posting a comment never reads of its article: the long texts.
+_ARTICLE_TEXTS = ("summary", "summary_html", "body", "body_html", "reprint_notice", "permission_evidence")
+
+
+def article_to_post_on(article_id):
+    """The readable article `article_id`, or None, loaded for `post_comment()`: its thread state
+    comes in the same query (and is what `moderation.thread_of()` then answers), its long texts
+    stay in the database."""
+    article = (
+        Article.objects.readable()
+        .filter(pk=article_id)
+        .select_related("thread")
+        .defer(*_ARTICLE_TEXTS)
+        .first()
+    )
+    if article is not None:
+        try:
+            thread = article.thread
+        except Thread.DoesNotExist:  # staff never touched it: open
+            thread = Thread(article=article)
+        article._discussion_thread = thread  # moderation.thread_of()'s cache for the request
+    return article
 
 
 def post_comment(*, article, author, body, question=None, parent=None, base_url=""):
@@ -31,7 +55,9 @@ def post_comment(*, article, author, body, question=None, parent=None, base_url=
     else:
         moderation.can_comment(author, article, question=question, thread=thread).raise_if_refused()
     comment = Comment(article=article, author=author, body=body, question=question, parent=parent)
-    comment.full_clean()
+    # The article, author, question and parent are rows the caller has just read: asking the
+    # database again whether they exist would cost a query each. The model's own rules run.
+    comment.full_clean(exclude=["article", "author", "question", "parent"])
     admission = moderation.initial_status_for(comment)
     with transaction.atomic():
         comment.status = admission.status

@@ -195,9 +195,10 @@ def comment(request, pk):
 @signed_in
 def post_comment(request, article_id):
     """A new comment, or a reply when the form names a `parent`."""
-    article = _article_or_404(article_id)
+    article = participation.article_to_post_on(article_id)
+    if article is None:
+        raise Http404(gettext("That article does not exist."))
     user = request.user
-    questions = threads.questions_for(article)
     parent = None
     if "parent" in request.POST:
         parent_id = _parse_id(request.POST["parent"])
@@ -213,22 +214,29 @@ def post_comment(request, article_id):
         return _refusal(
             request, BadRequest(gettext("That comment belongs to another article.")), notice=notice
         )
+    # The article's questions are read only when the form names one or is shown again: a
+    # comment that answers no question needs none of them (threads.questions_for() reads once).
     question_id = request.POST.get("question") if parent is None else None
-    if question_id and _parse_id(question_id) not in {question.pk for question in questions}:
+    if question_id and _parse_id(question_id) not in {q.pk for q in threads.questions_for(article)}:
         return _refusal(
             request,
             BadRequest(gettext("That question is not one of this article's questions.")),
             notice=notice,
         )
 
-    open_questions = [question for question in questions if not question.is_closed]
+    def open_questions():
+        return [question for question in threads.questions_for(article) if not question.is_closed]
+
     form = CommentForm(
         request.POST,
         questions=open_questions if parent is None else None,
         auto_id=_field_ids("reply", parent) if parent else "id_%s",
     )
     if form.is_valid():
-        question = next((q for q in questions if q.pk == form.cleaned_data.get("question")), None)
+        answered = form.cleaned_data.get("question")
+        question = (
+            next((q for q in threads.questions_for(article) if q.pk == answered), None) if answered else None
+        )
         try:
             ratelimits.hit("comment", user)
             new_comment = participation.post_comment(
