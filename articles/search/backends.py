@@ -26,6 +26,8 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from articles.search.tokens import document_terms, document_text
+
 FIELDS = ("title", "original_title", "lead", "summary", "tags", "source_name", "body")
 ENTRY_TABLE = "articles_articlesearchentry"
 
@@ -69,6 +71,9 @@ class SQLiteBackend:
         finally:
             cursor.execute(f"PRAGMA cache_size = {previous}")
 
+    def field_terms(self, text):
+        return document_text(text)  # the column's value, as the `ascii` tokenizer splits it
+
     def prepare(self, entry, terms_by_field):
         entry.search_vector = entry.rank_vector = None
 
@@ -85,10 +90,7 @@ class SQLiteBackend:
         placeholders = ", ".join(["%s"] * (len(FIELDS) + 1))
         cursor.executemany(
             f"INSERT INTO {self.table} (rowid, {', '.join(FIELDS)}) VALUES ({placeholders})",  # noqa: S608
-            [
-                [entry.article_id, *(" ".join(terms) for terms in terms_by_entry[entry.article_id])]
-                for entry in entries
-            ],
+            [[entry.article_id, *terms_by_entry[entry.article_id]] for entry in entries],
         )
 
     visible_columns = ("article_id", "publish_at")
@@ -160,6 +162,9 @@ class PostgreSQLBackend:
         # Memory for building the GIN index at the end, for this transaction only.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         yield
+
+    def field_terms(self, text):
+        return document_terms(text)
 
     def prepare(self, entry, terms_by_field):
         entry.search_vector = _lexemes(dict.fromkeys(term for terms in terms_by_field for term in terms))

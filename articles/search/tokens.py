@@ -41,9 +41,18 @@ def word_term(word):
     return _stem(normalize(word))
 
 
+# Full-width punctuation is what keeps most Chinese text from being NFKC already, and
+# unicodedata.normalize() is slow (a third of building the index went into it). Each of these is
+# one character that NFKC maps to one ASCII character, which composes with nothing on either
+# side: replacing it first leaves the result of NFKC unchanged, and usually unneeded.
+_FULL_WIDTH = [(character, unicodedata.normalize("NFKC", character)) for character in "，：？！；（）"]
+
+
 def normalize(text):
     text = text or ""
-    if not unicodedata.is_normalized("NFKC", text):  # a quick check; most text already is
+    for full_width, ascii_form in _FULL_WIDTH:
+        text = text.replace(full_width, ascii_form)
+    if not unicodedata.is_normalized("NFKC", text):  # a quick check; most text now is
         text = unicodedata.normalize("NFKC", text)
     return text.casefold()
 
@@ -60,16 +69,34 @@ def _pieces(text):
                     yield False, _stem(word), word
 
 
+# What _pieces() and the bigrams of its CJK runs come to, found by the regex engine in one pass:
+# at each CJK character the bigram starting there (the character alone at the end of its run),
+# or a whole word of other letters and digits.
+_DOCUMENT_TERM = re.compile(f"(?=([{CJK}][{CJK}]?))[{CJK}]|([^\\W_{CJK}]+)")
+
+
 def document_terms(text):
     """The index terms of a document field, in order."""
-    terms = []
-    for is_cjk, piece, _ in _pieces(normalize(text)):
-        if is_cjk:
-            terms.extend(map(str.__add__, piece[:-1], piece[1:]))
-            terms.append(piece[-1])
-        else:
-            terms.append(piece)
-    return terms
+    return [
+        bigram or _stem(word)
+        for bigram, word in _DOCUMENT_TERM.findall(normalize(text))
+        if bigram or len(word) <= MAX_WORD_LENGTH
+    ]
+
+
+def document_text(text):
+    """The terms of document_terms(text) joined by spaces, as SQLite's index stores a field.
+
+    No term spans a line break (normalising never joins characters across one either), so the
+    text is made line by line, and the lines seen last are remembered: generated load data
+    repeats its paragraphs from article to article, as real articles repeat a closing line.
+    """
+    return " ".join(filter(None, map(_line_text, (text or "").split("\n"))))
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_text(line):
+    return " ".join(document_terms(line))
 
 
 @dataclass(frozen=True)
