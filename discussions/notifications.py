@@ -33,17 +33,21 @@ class Kind:
     ALL = (REPLY, ARTICLE, THREAD)
 
 
-def schedule(comment, *, base_url=""):
+def schedule(comment, *, base_url="", followed=None):
     """Send the notifications about a published comment after the current transaction commits.
     Also for the moderation queue: call it when a held comment is approved.
 
-    Nothing is enqueued for a new comment on an article nobody else follows, the common case:
-    one small query here instead of a task (a row in a real queue, or with the immediate backend
-    the task itself, inline) that would load the comment again to find nobody."""
+    Nothing is enqueued for a new comment on an article nobody else follows, the common case: a
+    small query (none when the caller knows and says so in `followed`) instead of a task (a row
+    in a real queue, or with the immediate backend the task itself, inline) that would load the
+    comment again to find nobody."""
     from discussions.tasks import notify_about_comment
 
-    if not comment.parent_id and not _article_followed_by_others(comment):
-        return
+    if not comment.parent_id:
+        if followed is None:
+            followed = _article_followed_by_others(comment)
+        if not followed:
+            return
     transaction.on_commit(
         partial(notify_about_comment.enqueue, comment.pk, base_url or ""),
         robust=True,

@@ -7,35 +7,56 @@ transaction and schedules the notification emails for after the commit.
 
 from django.core.exceptions import BadRequest
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from articles.models import Article
 from discussions import moderation, notifications
-from discussions.models import DELETED_BODY, Comment, Flag, Follow, ModerationAction, Thread, Vote
+from discussions.models import (
+    DELETED_BODY,
+    Comment,
+    Flag,
+    Follow,
+    ModerationAction,
+    Suspension,
+    Thread,
+    Vote,
+)
 
 # What posting a comment never reads of its article: the long texts.
 _ARTICLE_TEXTS = ("summary", "summary_html", "body", "body_html", "reprint_notice", "permission_evidence")
 
 
-def article_to_post_on(article_id):
-    """The readable article `article_id`, or None, loaded for `post_comment()`: its thread state
-    comes in the same query (and is what `moderation.thread_of()` then answers), its long texts
-    stay in the database."""
+def article_to_post_on(article_id, *, user):
+    """The readable article `article_id`, or None, with what `post_comment()` by `user` reads
+    about it in the same query: its thread state (what `moderation.thread_of()` then answers),
+    whether `user` is suspended (`moderation.suspension_of()`, loaded only when so) and whether
+    other readers follow it (`followed_by_others`: a notification task is worth enqueuing).
+    The long texts stay in the database."""
     article = (
         Article.objects.readable()
         .filter(pk=article_id)
         .select_related("thread")
         .defer(*_ARTICLE_TEXTS)
+        .annotate(
+            poster_suspended=Exists(Suspension.objects.in_force().filter(user=user)),
+            followed_by_others=Exists(
+                Follow.objects.filter(article=OuterRef("pk"), comment__isnull=True).exclude(user=user)
+            ),
+        )
         .first()
     )
-    if article is not None:
-        try:
-            thread = article.thread
-        except Thread.DoesNotExist:  # staff never touched it: open
-            thread = Thread(article=article)
-        article._discussion_thread = thread  # moderation.thread_of()'s cache for the request
+    if article is None:
+        return None
+    try:
+        thread = article.thread
+    except Thread.DoesNotExist:  # staff never touched it: open
+        thread = Thread(article=article)
+    # The per-request caches of `moderation` (see thread_of() and suspension_of()).
+    article._discussion_thread = thread
+    if not article.poster_suspended:
+        user._discussion_suspension = None
     return article
 
 
@@ -71,7 +92,8 @@ def post_comment(*, article, author, body, question=None, parent=None, base_url=
                 new_status=comment.status,
             )
         else:
-            notifications.schedule(comment, base_url=base_url)
+            followed = getattr(article, "followed_by_others", None)  # see article_to_post_on()
+            notifications.schedule(comment, base_url=base_url, followed=followed)
     return comment
 
 

@@ -195,10 +195,10 @@ def comment(request, pk):
 @signed_in
 def post_comment(request, article_id):
     """A new comment, or a reply when the form names a `parent`."""
-    article = participation.article_to_post_on(article_id)
+    user = request.user
+    article = participation.article_to_post_on(article_id, user=user)
     if article is None:
         raise Http404(gettext("That article does not exist."))
-    user = request.user
     parent = None
     if "parent" in request.POST:
         parent_id = _parse_id(request.POST["parent"])
