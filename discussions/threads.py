@@ -24,6 +24,12 @@ SORTS = {
     "top": ("-score", "created_at", "pk"),
 }
 DEFAULT_SORT = "oldest"
+# The same orders in Python (key, reversed), for a discussion read whole.
+_SORT_KEYS = {
+    "oldest": (lambda comment: (comment.created_at, comment.pk), False),
+    "newest": (lambda comment: (comment.created_at, comment.pk), True),
+    "top": (lambda comment: (-comment.score, comment.created_at, comment.pk), False),
+}
 
 
 def questions_for(article):
@@ -81,10 +87,18 @@ class ThreadParams:
             and not (key == "sort" and value == DEFAULT_SORT)
             and not (key == "page" and str(value) == "1")
         }
-        url = article.get_absolute_url()
+        url = _address_of(article)
         if query:
             url += "?" + urlencode(query)
         return f"{url}#{anchor}" if anchor else url
+
+
+def _address_of(article):
+    # A page links to its own article a dozen times (sorts, questions, pages, the form).
+    address = getattr(article, "_discussion_address", None)
+    if address is None:
+        address = article._discussion_address = article.get_absolute_url()
+    return address
 
 
 @dataclass
@@ -156,20 +170,26 @@ def load_thread(article, *, user, params):
         depends_on=[discussion_version],
     )
     page_obj = paginator.get_page(params.page)
-    roots = list(page_obj.object_list)
-
-    replies = []
-    if roots:
-        replies = Comment.objects.visible_to(user).filter(article=article)  # the planner starts there
-        if question is None and paginator.num_pages == 1:
-            # Every top-level comment is on this page, so every reply is under one of them (or
-            # under one the reader cannot see, and _nest() leaves it out): a plainer query.
-            replies = replies.filter(depth__gt=0)
-        else:
-            replies = replies.descendants_of(
-                [root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"]
+    # Replies too are read from this article's comments: the planner starts there.
+    visible = Comment.objects.visible_to(user).filter(article=article).for_thread_page()
+    if question is None and paginator.num_pages == 1:
+        # The whole discussion is one page: all of it in one query, the top-level comments put
+        # in order here as the database would (a reply under a comment the reader cannot see
+        # is left out by _nest()).
+        everything = list(visible.order_by())
+        key, newest_first = _SORT_KEYS[params.sort]
+        roots = sorted([c for c in everything if not c.depth], key=key, reverse=newest_first)
+        replies = [comment for comment in everything if comment.depth]
+        page_obj.object_list = roots
+    else:
+        roots = list(page_obj.object_list)
+        replies = []
+        if roots:
+            replies = list(
+                visible.descendants_of(
+                    [root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"]
+                )
             )
-        replies = list(replies.for_thread_page())
     comments = _nest(roots, replies)
 
     following_article = False

@@ -1,0 +1,72 @@
+"""A discussion that fits on one page is read whole in one query and put in order in Python
+(discussions.threads.load_thread); longer ones are read a page at a time by the database."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from discussions.models import Comment
+from tests.discussions.conftest import page_of, top_level_ids, with_rules
+from tests.factories import CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    with_rules(settings, PAGE_CACHE_SECONDS=0)
+
+
+def _comment_queries(client, article, **query):
+    with CaptureQueriesContext(connection) as captured:
+        page = page_of(client, article, **query)
+    table = Comment._meta.db_table
+    return page, [q["sql"] for q in captured.captured_queries if f'FROM "{table}"' in q["sql"]]
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest", "top"])
+def test_a_discussion_read_whole_is_in_the_order_the_database_gives_page_by_page(
+    client, settings, article, sort
+):
+    moment = timezone.now() - datetime.timedelta(hours=1)
+    for n in range(7):
+        # Ties on time and on score, broken by id as in the database's order.
+        created = moment if n % 2 else moment - datetime.timedelta(minutes=n)
+        root = CommentFactory(article=article, created_at=created, score=n % 3)
+        CommentFactory(article=article, parent=root)
+    with_rules(settings, COMMENTS_PER_PAGE=50)
+    whole = top_level_ids(page_of(client, article, sort=sort))
+    with_rules(settings, COMMENTS_PER_PAGE=3)
+    paged = []
+    for number in (1, 2, 3):
+        paged += top_level_ids(page_of(client, article, sort=sort, page=number))
+    assert len(whole) == 7
+    assert whole == paged
+
+
+def test_one_page_is_one_query_for_every_comment(client, article):
+    roots = CommentFactory.create_batch(3, article=article)
+    replies = [CommentFactory(article=article, parent=root) for root in roots]
+    hidden = CommentFactory(article=article, status=Comment.Status.HIDDEN)
+    under_hidden = CommentFactory(article=article, parent=hidden)
+    page, queries = _comment_queries(client, article)
+    shown = {int(node["id"].split("-")[1]) for node in page.select("article.comment")}
+    assert shown == {comment.pk for comment in roots + replies}
+    assert under_hidden.pk not in shown
+    # The comments, and the two counts on a cold cache (top-level comments and comment count).
+    assert len(queries) == 3
+    _, queries = _comment_queries(client, article)
+    assert len(queries) == 1  # the counts are remembered until the discussion changes
+
+
+def test_a_longer_discussion_reads_a_page_and_its_replies(client, settings, article):
+    with_rules(settings, COMMENTS_PER_PAGE=2)
+    roots = CommentFactory.create_batch(3, article=article)
+    replies = [CommentFactory(article=article, parent=root) for root in roots]
+    page, queries = _comment_queries(client, article, page=2)
+    shown = {int(node["id"].split("-")[1]) for node in page.select("article.comment")}
+    assert shown == {roots[2].pk, replies[2].pk}
+    assert len(queries) == 4  # two counts, the page, its replies
