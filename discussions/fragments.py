@@ -89,6 +89,11 @@ class CommentView:
         return self.status == "pending"
 
     @property
+    def anchor(self):
+        # A string: an integer would be localised each of the ten times it is shown.
+        return f"comment-{self.pk}"
+
+    @property
     def author_imported(self):
         return self.author_username == IMPORT_USERNAME
 
@@ -118,6 +123,7 @@ def set_derived_values(comment):
     """What CommentView derives, on a prepared comment model rendered without render_tree()
     (the views that re-render one comment)."""
     view = CommentView(*_values_of(comment))
+    comment.anchor = view.anchor
     comment.author_imported = view.author_imported
     comment.author_url = view.author_url
     comment.urls = view.urls

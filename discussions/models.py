@@ -179,7 +179,8 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def for_thread_page(self):
-        return self.select_related("author", "question")
+        # The question's number comes from the page's list of questions (threads.questions_for).
+        return self.select_related("author")
 
 
 def _count_of(queryset, field):

@@ -1,14 +1,19 @@
 """The discussion shown under an article, loaded in a fixed number of queries.
 
-A page of top-level comments is one query, all their replies (to COMMENT_MAX_DEPTH) one more,
-and the reader's votes, reports and follows one each; the tree is built in Python. The count
-does not grow with the number of comments.
+When the top-level comments fit on one page (most discussions), every comment the reader may
+see is one query, which also gives the questions their answer counts and picks. Otherwise a
+page of top-level comments is one query and all their replies (to COMMENT_MAX_DEPTH) one more.
+The reader's votes, reports and follows are one query each; the tree is built in Python. The
+count does not grow with the number of comments (only the rows read do, up to a page).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -32,16 +37,67 @@ _SORT_KEYS = {
 }
 
 
-def questions_for(article):
+def questions_for(article, *, user=None):
     """The article's questions, numbered from 1, with `answer_count` and the editor's pick;
-    one query, shared by the questions section and the thread of the same page."""
+    shared by the questions section and the thread of the same page. Given the reader, and
+    their discussion fits on one page, counts and picks come from its comments (whole_discussion());
+    otherwise one query counts them."""
     cached = getattr(article, "_discussion_questions", None)
     if cached is None:
-        cached = list(Question.objects.for_article_page(article))
+        comments = whole_discussion(article, user=user) if user is not None else None
+        if comments is None:
+            cached = list(Question.objects.for_article_page(article))
+        else:
+            cached = list(Question.objects.filter(article=article))
+            _count_answers(cached, comments)
         for number, question in enumerate(cached, start=1):
             question.number = number
         article._discussion_questions = cached
     return cached
+
+
+def _count_answers(questions, comments):
+    """What QuestionQuerySet.with_answer_count() and the pick's select_related give, from every
+    comment of the article the reader sees (published ones are those everybody sees)."""
+    published = {comment.pk: comment for comment in comments if comment.status == Comment.Status.PUBLISHED}
+    answers = Counter(
+        comment.question_id for comment in published.values() if not comment.depth and not comment.is_deleted
+    )
+    pinned_answer = Question._meta.get_field("pinned_answer")
+    for question in questions:
+        question.answer_count = answers[question.pk]
+        if question.pinned_answer_id is not None:
+            # Not published: not shown (Question.visible_pick), so not read either.
+            pinned_answer.set_cached_value(question, published.get(question.pinned_answer_id))
+
+
+def whole_discussion(article, *, user):
+    """Every comment of the article that `user` may see, in one query, when its top-level
+    comments fit on one page; None when they do not (the thread is then read a page at a time).
+    Read once per page, for the questions section and the thread."""
+    user = user if user is not None else AnonymousUser()
+    reader = user.pk if user.is_authenticated else 0
+    cached = getattr(article, "_discussion_whole", None)
+    if cached is None or cached[0] != reader:
+        visible = Comment.objects.visible_to(user).filter(article=article)
+        top_level = caching.count_of(
+            _roots_count_key(article, reader, None), visible.top_level(), depends_on=_versions(article)
+        )
+        comments = None
+        if top_level <= settings.QINGTAN["COMMENTS_PER_PAGE"]:
+            comments = list(visible.for_thread_page().order_by())
+        cached = article._discussion_whole = (reader, comments)
+    return cached[1]
+
+
+def _roots_count_key(article, reader, question):
+    # Counts are remembered until the article's discussion changes (its page version), as the
+    # counts of lists are; they depend on the reader only through their own unpublished comments.
+    return f"thread-roots:{article.pk}:{reader}:{question.pk if question else ''}"
+
+
+def _versions(article):
+    return [caching.article_key(article.slug)]
 
 
 def _int_or_none(value):
@@ -142,49 +198,49 @@ class ThreadPage:
 
 def load_thread(article, *, user, params):
     thread = moderation.thread_of(article)
-    questions = questions_for(article)
+    questions = questions_for(article, user=user)
     questions_by_id = {question.pk: question for question in questions}
     question = questions_by_id.get(params.question_id)
+    per_page = settings.QINGTAN["COMMENTS_PER_PAGE"]
 
-    top_level = Comment.objects.visible_to(user).filter(article=article).top_level().for_thread_page()
-    ordering = SORTS[params.sort]
-    if question is not None:
-        top_level = top_level.filter(question=question)
-        if question.pinned_answer_id:
-            # The editor's pick comes first under its question.
-            pick_first = Case(
-                When(pk=question.pinned_answer_id, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-            top_level = top_level.annotate(pick_first=pick_first)
-            ordering = ("pick_first", *ordering)
-    # Counts are remembered until the article's discussion changes (its page version), as the
-    # counts of lists are; they depend on the reader only through their own unpublished comments.
-    discussion_version = caching.article_key(article.slug)
-    reader = user.pk if user.is_authenticated else 0
-    paginator = caching.CachedCountPaginator(
-        top_level.order_by(*ordering),
-        settings.QINGTAN["COMMENTS_PER_PAGE"],
-        key=f"thread-roots:{article.pk}:{reader}:{question.pk if question else ''}",
-        depends_on=[discussion_version],
-    )
-    page_obj = paginator.get_page(params.page)
-    # Replies too are read from this article's comments: the planner starts there.
-    visible = Comment.objects.visible_to(user).filter(article=article).for_thread_page()
-    if question is None and paginator.num_pages == 1:
-        # The whole discussion is one page: all of it in one query, the top-level comments put
-        # in order here as the database would (a reply under a comment the reader cannot see
-        # is left out by _nest()).
-        everything = list(visible.order_by())
+    everything = whole_discussion(article, user=user)
+    if everything is not None:
+        # Put in order here as the database would.
+        roots = [c for c in everything if not c.depth and (question is None or c.question_id == question.pk)]
         key, newest_first = _SORT_KEYS[params.sort]
-        roots = sorted([c for c in everything if not c.depth], key=key, reverse=newest_first)
+        roots.sort(key=key, reverse=newest_first)
+        if question is not None and question.pinned_answer_id:
+            roots.sort(key=lambda comment: comment.pk != question.pinned_answer_id)  # the pick first
+        page_obj = Paginator(roots, per_page).get_page(params.page)
+        roots = list(page_obj.object_list)
+        # A reply under a comment the reader cannot see is left out by _nest().
         replies = [comment for comment in everything if comment.depth]
-        page_obj.object_list = roots
     else:
+        visible = Comment.objects.visible_to(user).filter(article=article).for_thread_page()
+        top_level = visible.top_level()
+        ordering = SORTS[params.sort]
+        if question is not None:
+            top_level = top_level.filter(question=question)
+            if question.pinned_answer_id:
+                # The editor's pick comes first under its question.
+                pick_first = Case(
+                    When(pk=question.pinned_answer_id, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                )
+                top_level = top_level.annotate(pick_first=pick_first)
+                ordering = ("pick_first", *ordering)
+        paginator = caching.CachedCountPaginator(
+            top_level.order_by(*ordering),
+            per_page,
+            key=_roots_count_key(article, user.pk if user.is_authenticated else 0, question),
+            depends_on=_versions(article),
+        )
+        page_obj = paginator.get_page(params.page)
         roots = list(page_obj.object_list)
         replies = []
         if roots:
+            # Read from this article's comments: the planner starts there.
             replies = list(
                 visible.descendants_of(
                     [root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"]
@@ -222,7 +278,7 @@ def load_thread(article, *, user, params):
         comment_count=caching.count_of(
             f"thread-comments:{article.pk}",
             Comment.objects.counted().filter(article=article),
-            depends_on=[discussion_version],
+            depends_on=_versions(article),
         ),
         can_comment=moderation.can_comment(user, article, thread=thread),
         closed_reason=moderation.closed_reason(article, thread=thread),
@@ -313,12 +369,12 @@ def discussion_section_context(request, article, params):
 
 
 def questions_section_context(request, article):
-    questions = questions_for(article)
+    user = getattr(request, "user", None)
+    questions = questions_for(article, user=user)
     params = ThreadParams()
     for question in questions:
         question.answers_url = params.url(article, question=question.pk)
         question.answer_url = params.url(article, answer=question.pk, anchor="comment-form")
-    user = getattr(request, "user", None)
     return {
         "article": article,
         "questions": questions,

@@ -4,13 +4,16 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.models import Article
+from discussions import moderation, participation, threads
 from discussions.models import Comment
 from tests.discussions.conftest import page_of, top_level_ids, with_rules
-from tests.factories import CommentFactory
+from tests.factories import CommentFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +73,53 @@ def test_a_longer_discussion_reads_a_page_and_its_replies(client, settings, arti
     shown = {int(node["id"].split("-")[1]) for node in page.select("article.comment")}
     assert shown == {roots[2].pk, replies[2].pk}
     assert len(queries) == 4  # two counts, the page, its replies
+
+
+def _questions(questions):
+    return [
+        (q.pk, q.number, q.answer_count, q.pinned_answer_id, q.visible_pick and q.visible_pick.pk)
+        for q in questions
+    ]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_answer_counts_and_picks_from_the_whole_discussion_are_those_the_query_counts(
+    article, user, moderator, signed_in
+):
+    questions = QuestionFactory.create_batch(4, article=article)
+    answers = [CommentFactory(article=article, question=questions[n % 3]) for n in range(6)]
+    CommentFactory(article=article, parent=answers[0], question=questions[0])  # a reply counts for nothing
+    CommentFactory(article=article, author=user, question=questions[1], status=Comment.Status.PENDING)
+    CommentFactory(article=article, author=user, question=questions[1], status=Comment.Status.HIDDEN)
+    gone = CommentFactory(article=article, question=questions[2])
+    participation.delete_comment(gone, by=gone.author)
+    hidden_pick = CommentFactory(article=article, question=questions[2])
+    for question, pick in zip(questions, [answers[0], answers[1], hidden_pick, None], strict=True):
+        question.pinned_answer = pick
+        question.save()
+    moderation.hide_comment(hidden_pick, by=moderator)
+    reader = user if signed_in else AnonymousUser()
+
+    page_article = Article.objects.get(pk=article.pk)
+    assert threads.whole_discussion(page_article, user=reader) is not None
+    with CaptureQueriesContext(connection) as captured:
+        derived = threads.questions_for(page_article, user=reader)
+    assert len(captured) == 1  # the questions alone; the picks come with the discussion
+    counted = threads.questions_for(Article.objects.get(pk=article.pk))
+    assert _questions(derived) == _questions(counted)
+    assert [q.answer_count for q in counted] == [2, 2, 2, 0]
+
+
+def test_the_answers_to_a_question_come_with_the_pick_first_either_way(client, settings, article):
+    question = QuestionFactory(article=article)
+    answers = [CommentFactory(article=article, question=question, score=n) for n in range(5)]
+    CommentFactory(article=article)  # answers no question
+    question.pinned_answer = answers[2]
+    question.save()
+    with_rules(settings, COMMENTS_PER_PAGE=50)
+    whole = top_level_ids(page_of(client, article, question=question.pk, sort="top"))
+    with_rules(settings, COMMENTS_PER_PAGE=2)
+    paged = []
+    for number in (1, 2, 3):
+        paged += top_level_ids(page_of(client, article, question=question.pk, sort="top", page=number))
+    assert whole == paged == [answers[2].pk, answers[4].pk, answers[3].pk, answers[1].pk, answers[0].pk]
