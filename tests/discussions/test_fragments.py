@@ -314,3 +314,37 @@ def test_the_template_shows_nothing_that_is_not_in_the_key(request, article, rea
         from_view = render_to_string(fragments.TEMPLATE, {**context, "comment": view})
         from_model = render_to_string(fragments.TEMPLATE, {**context, "comment": comment})
         assert from_view == from_model
+
+
+# Queries ----------------------------------------------------------------------------------------
+
+
+def _twenty_comments(article):
+    questions = [QuestionFactory(article=article, position=n) for n in range(3)]
+    authors = UserFactory.create_batch(4)
+    roots = [
+        CommentFactory(article=article, author=authors[n % 4], question=questions[n % 3]) for n in range(12)
+    ]
+    for n in range(8):
+        CommentFactory(article=article, author=authors[n % 4], parent=roots[n])
+    VoteFactory(comment=roots[0])
+    questions[0].pinned_answer = roots[0]
+    questions[0].save()
+
+
+def test_the_page_needs_few_queries_and_fewer_once_fragments_and_counts_are_kept(
+    client, user, article, django_assert_max_num_queries, django_assert_num_queries
+):
+    _twenty_comments(article)
+    # The article and its tags, the discussion's comments, questions and thread state, the two
+    # counts and the related articles.
+    with django_assert_max_num_queries(8):
+        page_of(Client(), article)
+    # Counts, related articles and the schedule are remembered: the rest is what the page shows.
+    with django_assert_num_queries(5):
+        page_of(Client(), article)
+    # A signed-in reader also costs their session, account, suspension, votes, reports and
+    # follows, and their own counts; no query per comment.
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        page_of(client, article)
