@@ -37,20 +37,26 @@ def plain_text(rendered_html):
     return _BLANK_LINES.sub("\n", text).strip()
 
 
-def _entry(article, tag_names):
+_ARTICLE_VALUES = (
+    *("pk", "status", "publish_at", "takedown_at", "source_id", "title", "original_title", "lead"),
+    *("summary_html", "body_html", "source__name"),
+)
+
+
+def _entry(row, tag_names):
     return ArticleSearchEntry(
-        article_id=article.pk,
-        status=article.status,
-        publish_at=article.publish_at,
-        takedown_at=article.takedown_at,
-        source_id=article.source_id,
-        title=article.title,
-        original_title=article.original_title,
-        lead=article.lead,
-        summary=plain_text(article.summary_html),
+        article_id=row.pk,
+        status=row.status,
+        publish_at=row.publish_at,
+        takedown_at=row.takedown_at,
+        source_id=row.source_id,
+        title=row.title,
+        original_title=row.original_title,
+        lead=row.lead,
+        summary=plain_text(row.summary_html),
         tags=TAG_SEPARATOR.join(tag_names),
-        source_name=article.source.name,
-        body=plain_text(article.body_html),
+        source_name=row.source__name,
+        body=plain_text(row.body_html),
     )
 
 
@@ -63,34 +69,51 @@ def index_articles(article_ids):
             _index_batch(article_ids[start : start + BATCH_SIZE])
 
 
-def _index_batch(article_ids, *, fresh=False):
-    articles = list(
-        Article.objects.filter(pk__in=article_ids, status__in=INDEXED_STATUSES)
-        .select_related("source")
-        .only(*_ARTICLE_FIELDS)
-    )
-    indexed = {article.pk for article in articles}
+def _index_batch(article_ids):
+    rows, tag_names = _read(article_ids)
+    indexed = {row.pk for row in rows}
     stale = [pk for pk in article_ids if pk not in indexed]
     if stale:
         ArticleSearchEntry.objects.filter(article_id__in=stale).delete()
-    if articles:
-        # One query for the batch's tags (taggit's prefetch builds a queryset per article).
-        tag_names = defaultdict(list)
+    if rows:
+        _write(_prepare(backends.current(), rows, tag_names))
+
+
+def _read(article_ids):
+    """The indexed articles among these, as named rows of _ARTICLE_VALUES (model instances
+    would cost more than the rest of reading them), and their tags' names."""
+    rows = list(
+        Article.objects.filter(pk__in=article_ids, status__in=INDEXED_STATUSES).values_list(
+            *_ARTICLE_VALUES, named=True
+        )
+    )
+    # One query for the batch's tags (taggit's prefetch builds a queryset per article).
+    tag_names = defaultdict(list)
+    if rows:
         for article_id, name in (
             TaggedItem.objects.filter(
-                content_type__app_label="articles", content_type__model="article", object_id__in=indexed
+                content_type__app_label="articles",
+                content_type__model="article",
+                object_id__in=[row.pk for row in rows],
             )
             .order_by("tag__name")
             .values_list("object_id", "tag__name")
         ):
             tag_names[article_id].append(name)
-        _write([_entry(article, tag_names[article.pk]) for article in articles], fresh=fresh)
+    return rows, dict(tag_names)
 
 
-_ARTICLE_FIELDS = (
-    *("status", "publish_at", "takedown_at", "source"),
-    *("title", "original_title", "lead", "summary_html", "body_html", "source__name"),
-)
+def _prepare(backend, rows, tag_names):
+    """The entries of these articles with the terms of their fields: (entry, terms by field)."""
+    prepared = []
+    for row in rows:
+        entry = _entry(row, tag_names.get(row.pk, ()))
+        terms = [backend.field_terms(getattr(entry, field)) for field in backends.FIELDS]
+        backend.prepare(entry, terms)
+        prepared.append((entry, terms))
+    return prepared
+
+
 _WRITTEN_FIELDS = [
     "status",
     "publish_at",
@@ -102,13 +125,10 @@ _WRITTEN_FIELDS = [
 ]
 
 
-def _write(entries, *, fresh=False):
+def _write(prepared, *, fresh=False):
     backend = backends.current()
-    terms_by_entry = {}
-    for entry in entries:
-        terms = [backend.field_terms(getattr(entry, field)) for field in backends.FIELDS]
-        terms_by_entry[entry.article_id] = terms
-        backend.prepare(entry, terms)
+    entries = [entry for entry, _ in prepared]
+    terms_by_entry = {entry.article_id: terms for entry, terms in prepared}
     with connection.cursor() as cursor:
         if fresh:
             _insert(cursor, entries)
@@ -155,7 +175,7 @@ def rebuild(*, batch_size=BATCH_SIZE, progress=None):
             backend.create_schema(cursor)
         for start in range(0, len(ids), batch_size):
             batch = ids[start : start + batch_size]
-            _index_batch(batch, fresh=True)
+            _write(_prepare(backend, *_read(batch)), fresh=True)
             if progress:
                 progress(len(batch))
         if not backend.schema_before_load:
