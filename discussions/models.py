@@ -29,7 +29,14 @@ class QuestionQuerySet(models.QuerySet):
         )
 
     def for_article_page(self, article):
-        return self.filter(article=article).with_answer_count().select_related("pinned_answer__author")
+        # In order explicitly: Meta.ordering is not applied to a query that aggregates, and
+        # PostgreSQL then returns the questions in any order (their numbers would change).
+        return (
+            self.filter(article=article)
+            .with_answer_count()
+            .select_related("pinned_answer__author")
+            .order_by("position", "pk")
+        )
 
 
 class Question(models.Model):

@@ -111,6 +111,22 @@ def test_signed_in_readers_share_the_fragments_whose_actions_are_the_same(client
     assert all(_comment(page, comment).select_one("form .vote__button") for comment in comments)
 
 
+def test_comments_are_rendered_when_the_cache_server_is_down(settings, article):
+    comments = _discussion(article)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    for _ in range(2):
+        with comment_renders() as rendered:
+            page = page_of(Client(), article)
+        assert sorted(rendered) == sorted(comment.pk for comment in comments)
+        assert all(_comment(page, comment) for comment in comments)
+
+
 # Each reader's own actions ----------------------------------------------------------------------
 
 

@@ -123,3 +123,15 @@ def test_the_answers_to_a_question_come_with_the_pick_first_either_way(client, s
     for number in (1, 2, 3):
         paged += top_level_ids(page_of(client, article, question=question.pk, sort="top", page=number))
     assert whole == paged == [answers[2].pk, answers[4].pk, answers[3].pk, answers[1].pk, answers[0].pk]
+
+
+@pytest.mark.parametrize("whole", [True, False])
+def test_questions_are_numbered_by_their_position_either_way(article, whole):
+    third, first, second = (QuestionFactory(article=article, position=n) for n in (2, 0, 1))
+    CommentFactory(article=article, question=first)
+    page_article = Article.objects.get(pk=article.pk)
+    if whole:
+        assert threads.whole_discussion(page_article, user=AnonymousUser()) is not None
+    questions = threads.questions_for(page_article, user=AnonymousUser() if whole else None)
+    assert [(q.pk, q.number) for q in questions] == [(first.pk, 1), (second.pk, 2), (third.pk, 3)]
+    assert [q.answer_count for q in questions] == [1, 0, 0]
