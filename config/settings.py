@@ -176,7 +176,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's default of 300 entries is less than one long discussion's comment fragments
+    # (discussions/fragments.py) and a few pages; each process holds its own.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": _env(env.int, "DJANGO_LOCMEM_CACHE_ENTRIES", default=5000)},
+        }
+    }
 
 # Email ------------------------------------------------------------------------------------------
 

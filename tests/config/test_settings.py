@@ -132,6 +132,12 @@ def test_cache_is_local_memory_without_redis_and_redis_with_redis_url():
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/3"
 
 
+def test_the_local_memory_cache_holds_a_long_discussions_fragments():
+    assert settings_in_child(PRODUCTION, "settings.CACHES['default']['OPTIONS']['MAX_ENTRIES']") == 5000
+    env = {**PRODUCTION, "DJANGO_LOCMEM_CACHE_ENTRIES": "20000"}
+    assert settings_in_child(env, "settings.CACHES['default']['OPTIONS']['MAX_ENTRIES']") == 20000
+
+
 def test_a_redis_url_with_another_scheme_is_refused():
     assert "REDIS_URL" in start_up_error({**PRODUCTION, "REDIS_URL": "http://127.0.0.1:6379"})
 
