@@ -80,20 +80,24 @@ def post_comment(*, article, author, body, question=None, parent=None, base_url=
     # database again whether they exist would cost a query each. The model's own rules run.
     comment.full_clean(exclude=["article", "author", "question", "parent"])
     admission = moderation.initial_status_for(comment)
-    with transaction.atomic():
-        comment.status = admission.status
+    comment.status = admission.status
+    if comment.status == Comment.Status.PUBLISHED:
+        # One row, so no transaction of its own: SQLite's write lock is then held for the INSERT
+        # alone. Under BEGIN IMMEDIATE it was held while Python built the INSERT and ran the
+        # save signals too, and every other writer of the site waited (with back-off) meanwhile.
         comment.save()
-        if comment.status != Comment.Status.PUBLISHED:
-            moderation.record(
-                ModerationAction.Kind.HOLD,
-                by=None,
-                comment=comment,
-                reason=admission.reason,
-                new_status=comment.status,
-            )
-        else:
-            followed = getattr(article, "followed_by_others", None)  # see article_to_post_on()
-            notifications.schedule(comment, base_url=base_url, followed=followed)
+        followed = getattr(article, "followed_by_others", None)  # see article_to_post_on()
+        notifications.schedule(comment, base_url=base_url, followed=followed)
+        return comment
+    with transaction.atomic():
+        comment.save()
+        moderation.record(
+            ModerationAction.Kind.HOLD,
+            by=None,
+            comment=comment,
+            reason=admission.reason,
+            new_status=comment.status,
+        )
     return comment
 
 

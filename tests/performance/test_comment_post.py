@@ -1,10 +1,10 @@
 """A comment POST costs a fixed, small number of queries, whatever the size of the discussion, and
 still applies every rule (bench/run's POST row: bench/RESULTS.md, "Load").
 
-Eight: the session and the user (Django); the article with its thread state, the poster's
+Six: the session and the user (Django); the article with its thread state, the poster's
 suspension and whether other readers follow it, in one query; the watched words; the comment's
-INSERT between SAVEPOINT and RELEASE (BEGIN and COMMIT outside a test); and the count that puts
-the redirect on the thread's right page. The new-reader hold adds one, a bounded count of the
+INSERT (a published comment is one row: no transaction of its own); and the count that puts the
+redirect on the thread's right page. The new-reader hold adds one, a bounded count of the
 author's published comments, when it is on (off in these tests, see conftest; on in production).
 """
 
@@ -21,7 +21,7 @@ from tests.factories import ArticleFactory, CommentFactory, QuestionFactory, Use
 
 pytestmark = pytest.mark.django_db
 
-COMMENT_POST_QUERIES = 8
+COMMENT_POST_QUERIES = 6
 
 
 def _post_url(article):
