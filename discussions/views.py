@@ -198,7 +198,7 @@ def post_comment(request, article_id):
     user = request.user
     article = participation.article_to_post_on(article_id, user=user)
     if article is None:
-        raise Http404(gettext("That article does not exist."))
+        raise Http404("No Article matches the given query.")  # as get_object_or_404() says
     parent = None
     if "parent" in request.POST:
         parent_id = _parse_id(request.POST["parent"])
