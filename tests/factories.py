@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
 from accounts.models import User
 from articles.models import Article, Source
@@ -100,3 +101,17 @@ class FlagFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     comment = factory.SubFactory(CommentFactory)
     reason = Flag.Reason.SPAM
+
+
+def tagged_drafts(count, names):
+    """`count` drafts carrying the tags `names`, made in bulk: enough of them make the tags
+    common ones for Article.objects.related_to()."""
+    source = SourceFactory()
+    drafts = Article.objects.bulk_create(
+        Article(title=f"草稿{n}", slug=f"draft-{n}", source=source, status=Article.Status.DRAFT)
+        for n in range(count)
+    )
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in names]
+    TaggedItem.objects.bulk_create(
+        TaggedItem(content_object=draft, tag=tag) for draft in drafts for tag in tags
+    )

@@ -3,10 +3,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Source, normalize_url
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import ArticleFactory, SourceFactory, tagged_drafts
 
 pytestmark = pytest.mark.django_db
 
@@ -187,20 +186,6 @@ class TestStatusChanges:
         assert [article for article, _error in outcome.refused] == [empty]
 
 
-def _drafts_tagged(count, names):
-    """Drafts carrying the tags, made in bulk: enough of them make the tags common ones for
-    related_to()."""
-    source = SourceFactory()
-    drafts = Article.objects.bulk_create(
-        Article(title=f"草稿{n}", slug=f"draft-{n}", source=source, status=Article.Status.DRAFT)
-        for n in range(count)
-    )
-    tags = [Tag.objects.get_or_create(name=name)[0] for name in names]
-    TaggedItem.objects.bulk_create(
-        TaggedItem(content_object=draft, tag=tag) for draft in drafts for tag in tags
-    )
-
-
 class TestQuerysets:
     def test_published_and_readable(self):
         now = timezone.now()
@@ -264,7 +249,7 @@ class TestQuerysets:
         for other in hidden:
             other.tags.add("芯片", "AI")
         if tag_use == "common":
-            _drafts_tagged(60, ["芯片", "AI"])
+            tagged_drafts(60, ["芯片", "AI"])
         article = Article.objects.for_detail().get(pk=article.pk)
         related = list(Article.objects.related_to(article, per_tag=3))
         assert related == [newer, older, one_shared]
@@ -282,7 +267,7 @@ class TestQuerysets:
             tag: [ArticleFactory(tags=[tag], publish_at=now - datetime.timedelta(days=d)) for d in (1, 2)]
             for tag in tags
         }
-        _drafts_tagged(extra_drafts, tags)
+        tagged_drafts(extra_drafts, tags)
         article = Article.objects.for_detail().get(pk=article.pk)
         newest_first = sorted(
             [other for pair in recent.values() for other in pair],

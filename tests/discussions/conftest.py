@@ -42,6 +42,17 @@ def comment_ids(page):
     return [int(node["id"].split("-")[1]) for node in page.select("article.comment")]
 
 
+def every_comment(comments):
+    """The prepared comments of a loaded thread and all their replies (their `children`)."""
+    found = []
+    stack = list(comments)
+    while stack:
+        comment = stack.pop()
+        found.append(comment)
+        stack.extend(comment.children)
+    return found
+
+
 def top_level_ids(page):
     return [int(node["id"].split("-")[1]) for node in page.select("#comment-list > article.comment")]
 

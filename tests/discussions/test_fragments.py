@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from discussions import fragments, moderation, participation, threads
 from discussions.importing import import_account
 from discussions.models import Comment
-from tests.discussions.conftest import page_of, url, with_rules
+from tests.discussions.conftest import every_comment, page_of, url, with_rules
 from tests.factories import CommentFactory, QuestionFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -315,12 +315,7 @@ def test_the_template_shows_nothing_that_is_not_in_the_key(request, article, rea
     user = AnonymousUser() if reader == "anonymous" else request.getfixturevalue(reader)
     reply = _varied_comments(article, author, user if user.is_authenticated else UserFactory())
     discussion = threads.load_thread(article, user=user, params=threads.ThreadParams())
-    flat = []
-    stack = list(discussion.comments)
-    while stack:
-        comment = stack.pop()
-        flat.append(comment)
-        stack.extend(comment.children)
+    flat = every_comment(discussion.comments)
     assert reply.pk in {comment.pk for comment in flat}
     assert len(flat) == (9 if user.is_authenticated else 6)
     for comment in flat:

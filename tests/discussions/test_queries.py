@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from discussions import threads
 from discussions.models import Follow
-from tests.discussions.conftest import comment_ids, soup
+from tests.discussions.conftest import comment_ids, every_comment, soup
 from tests.factories import CommentFactory, FlagFactory, QuestionFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,12 +68,7 @@ def test_the_thread_loads_in_a_fixed_number_of_queries(article, user):
     request.user = user
     with CaptureQueriesContext(connection) as queries:
         page = threads.load_thread(article, user=user, params=threads.ThreadParams())
-        flat = []
-        stack = list(page.comments)
-        while stack:
-            comment = stack.pop()
-            flat.append(comment)
-            stack.extend(comment.children)
+        flat = every_comment(page.comments)
     # thread, questions, page count, page, replies, votes, reports, follows, suspension, count,
     # and the reader's permissions (user and group) for the staff checks.
     assert len(queries) <= 11, [q["sql"] for q in queries.captured_queries]

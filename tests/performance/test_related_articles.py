@@ -6,10 +6,9 @@ query, SQLite is told which tags are common by a first one."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from taggit.models import Tag, TaggedItem
 
 from articles.models import Article
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import ArticleFactory, tagged_drafts
 from tests.performance.test_query_plans import _full_scans, _load_production_statistics
 
 pytestmark = pytest.mark.django_db
@@ -18,23 +17,11 @@ PER_TAG = 2  # a tag on more than 20 x 2 articles is a common one
 QUERIES = 2 if connection.vendor == "sqlite" else 1
 
 
-def _drafts_tagged(count, names):
-    source = SourceFactory()
-    drafts = Article.objects.bulk_create(
-        Article(title=f"草稿{n}", slug=f"draft-{n}", source=source, status=Article.Status.DRAFT)
-        for n in range(count)
-    )
-    tags = [Tag.objects.get_or_create(name=name)[0] for name in names]
-    TaggedItem.objects.bulk_create(
-        TaggedItem(content_object=draft, tag=tag) for draft in drafts for tag in tags
-    )
-
-
 @pytest.fixture
 def reading():
     """An article with a common tag (开源, on 60 drafts) and a rare one (罕见), and five public
     articles sharing them."""
-    _drafts_tagged(60, ["开源"])
+    tagged_drafts(60, ["开源"])
     article = ArticleFactory(tags=["开源", "罕见"])
     for tags in (["开源"], ["开源"], ["开源"], ["罕见"], ["开源", "罕见"]):
         ArticleFactory(tags=tags, title=f"谈{'和'.join(tags)}")
