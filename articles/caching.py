@@ -87,15 +87,16 @@ def page_timeout():
     return settings.QINGTAN["PAGE_CACHE_SECONDS"]
 
 
-def _secret_marker(purpose):
-    # Unguessable, so no comment or title can contain it and have a token put in its place.
+def secret_marker(purpose):
+    """A placeholder for what a cached page or fragment gets per response: unguessable, so no
+    comment or title can contain it and have a token put in its place."""
     digest = hmac.new(settings.SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:32]
     return f"qtph{digest}"
 
 
 @functools.cache
 def _markers():
-    return _secret_marker("csrf"), _secret_marker("nonce")
+    return secret_marker("csrf"), secret_marker("nonce")
 
 
 # Versions -----------------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ CSRF tokens
 import dataclasses
 import functools
 import hashlib
-import hmac
 import operator
 import os
 
@@ -40,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.caching import KEEP_SECONDS
+from articles import caching
 from discussions.importing import IMPORT_USERNAME
 
 TEMPLATE = "discussions/_comment.html"
@@ -173,15 +172,10 @@ def comment_urls(pk, question_id=None):
 # Keys --------------------------------------------------------------------------------------------
 
 
-def _secret(purpose):
-    # Unguessable, so no comment can contain it and have a token or replies put in its place.
-    digest = hmac.new(settings.SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"qtfr{digest}"
-
-
 @functools.cache
 def _markers(secret_key):
-    return _secret("csrf"), _secret("replies")
+    # Unguessable, so no comment can contain one and have a token or replies put in its place.
+    return caching.secret_marker("fragment-csrf"), caching.secret_marker("fragment-replies")
 
 
 def _placeholders():
@@ -228,7 +222,7 @@ def _lookup(keys):
 
 
 def _store(entries):
-    cache.set_many(entries, KEEP_SECONDS)
+    cache.set_many(entries, caching.KEEP_SECONDS)
 
 
 # Rendering ---------------------------------------------------------------------------------------

@@ -379,6 +379,13 @@ class Flag(models.Model):
         return f"{self.get_reason_display()}: {self.comment_id}"
 
 
+class FollowQuerySet(models.QuerySet):
+    def of_article(self, article):
+        """Follows of `article` itself (its new top-level comments), not of a thread in it;
+        `article` may be an OuterRef."""
+        return self.filter(article=article, comment__isnull=True)
+
+
 class Follow(models.Model):
     """A reader following an article (new top-level comments) or a thread (replies under a comment)."""
 
@@ -388,6 +395,8 @@ class Follow(models.Model):
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="followers"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FollowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow")

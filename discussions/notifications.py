@@ -56,11 +56,7 @@ def schedule(comment, *, base_url="", followed=None):
 
 def _article_followed_by_others(comment):
     """Could `recipients()` find anybody for a top-level comment? Only among the article's followers."""
-    return (
-        Follow.objects.filter(article=comment.article_id, comment__isnull=True)
-        .exclude(user=comment.author_id)
-        .exists()
-    )
+    return Follow.objects.of_article(comment.article_id).exclude(user=comment.author_id).exists()
 
 
 # Unsubscribe tokens -----------------------------------------------------------------------------
@@ -110,7 +106,7 @@ def recipients(comment):
         follows = Follow.objects.filter(comment=root)
         kind, target = Kind.THREAD, root.pk
     else:
-        follows = Follow.objects.filter(article=comment.article_id, comment__isnull=True)
+        follows = Follow.objects.of_article(comment.article_id)
         kind, target = Kind.ARTICLE, comment.article_id
     for follow in follows.select_related("user").order_by("pk"):
         user = follow.user

@@ -41,9 +41,7 @@ def article_to_post_on(article_id, *, user):
         .defer(*_ARTICLE_TEXTS)
         .annotate(
             poster_suspended=Exists(Suspension.objects.in_force().filter(user=user)),
-            followed_by_others=Exists(
-                Follow.objects.filter(article=OuterRef("pk"), comment__isnull=True).exclude(user=user)
-            ),
+            followed_by_others=Exists(Follow.objects.of_article(OuterRef("pk")).exclude(user=user)),
         )
         .first()
     )

@@ -635,7 +635,7 @@ def unsubscribe(request, token):
         if kind == notifications.Kind.REPLY:
             User.objects.filter(pk=user.pk).update(notify_on_reply=False)
         elif kind == notifications.Kind.ARTICLE:
-            Follow.objects.filter(user=user, article=unsubscription.target_id, comment__isnull=True).delete()
+            Follow.objects.of_article(unsubscription.target_id).filter(user=user).delete()
         else:
             Follow.objects.filter(user=user, comment=unsubscription.target_id).delete()
         done = True
