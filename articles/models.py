@@ -10,6 +10,7 @@ from django.db import connections, models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -209,7 +210,9 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.select_related("source", "editor").prefetch_related("tags")
+        """With the source its page names. Not the tags: the page shows them in fragments kept
+        until an article changes, so they are read only when one of those is rendered."""
+        return self.select_related("source")
 
 
 @dataclass
@@ -388,6 +391,12 @@ class Article(models.Model):
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED and self._is_live(timezone.now())
+
+    @cached_property
+    def tags_by_name(self):
+        """Its tags in the order its page shows them (taggit's manager has none of its own), read
+        once; from the prefetch cache when there is one."""
+        return sorted(self.tags.all(), key=lambda tag: tag.name)
 
     @property
     def is_readable(self):

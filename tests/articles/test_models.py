@@ -218,11 +218,11 @@ class TestQuerysets:
         one_shared = ArticleFactory(tags=["能源"])
         ArticleFactory(tags=["芯片", "AI", "能源"], status=Article.Status.DRAFT)
         ArticleFactory(tags=["其他"])
-        article = Article.objects.for_detail().get(pk=article.pk)
+        article = Article.objects.prefetch_related("tags").get(pk=article.pk)
         assert list(Article.objects.related_to(article)) == [two_shared, one_shared]
 
     def test_related_to_an_untagged_article_is_empty(self, django_assert_num_queries):
-        article = Article.objects.for_detail().get(pk=ArticleFactory().pk)
+        article = Article.objects.prefetch_related("tags").get(pk=ArticleFactory().pk)
         with django_assert_num_queries(0):
             assert list(Article.objects.related_to(article)) == []
 
@@ -250,7 +250,7 @@ class TestQuerysets:
             other.tags.add("芯片", "AI")
         if tag_use == "common":
             tagged_drafts(60, ["芯片", "AI"])
-        article = Article.objects.for_detail().get(pk=article.pk)
+        article = Article.objects.prefetch_related("tags").get(pk=article.pk)
         related = list(Article.objects.related_to(article, per_tag=3))
         assert related == [newer, older, one_shared]
         assert [other.shared_tags for other in related] == [2, 2, 1]
@@ -268,7 +268,7 @@ class TestQuerysets:
             for tag in tags
         }
         tagged_drafts(extra_drafts, tags)
-        article = Article.objects.for_detail().get(pk=article.pk)
+        article = Article.objects.prefetch_related("tags").get(pk=article.pk)
         newest_first = sorted(
             [other for pair in recent.values() for other in pair],
             key=lambda other: (other.publish_at, other.pk),

@@ -7,6 +7,7 @@ in, and taggit's manager builds a new filtered queryset each time: a third of th
 time at 20 articles (bench/RESULTS.md, "Load"). for_list() keeps them as a list instead."""
 
 import datetime
+import json
 from unittest import mock
 
 import pytest
@@ -116,6 +117,40 @@ def test_an_article_page_with_its_related_fragment_cached_builds_no_related_quer
 
 
 # Posting: the new-reader rule ---------------------------------------------------------------
+
+
+def _shown_tags(response):
+    page = soup(response)
+    json_ld = json.loads(page.find("script", type="application/ld+json").string)
+    return {
+        "meta": [meta["content"] for meta in page.select('meta[property="article:tag"]')],
+        "json-ld": json_ld["keywords"],
+        "list": [link.get_text(strip=True) for link in page.select("ul.tags a.tag")],
+    }
+
+
+def test_an_article_page_reads_its_tags_only_when_its_fragments_are_missing(client):
+    """The tags are shown in the head, the JSON-LD and under the text, all in fragments kept
+    until an article changes: a page rendered again reads no tag, and a tag added shows at once."""
+    article = ArticleFactory(tags=["芯片", "AI"])
+    url = article.get_absolute_url()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(url)
+    assert not [query["sql"] for query in captured.captured_queries if "taggit" in query["sql"]]
+    for response in (first, second):
+        assert _shown_tags(response) == {
+            "meta": ["AI", "芯片"],
+            "json-ld": ["AI", "芯片"],
+            "list": ["AI", "芯片"],
+        }
+
+    article.tags.add("能源")
+    assert _shown_tags(client.get(url)) == {
+        "meta": ["AI", "能源", "芯片"],
+        "json-ld": ["AI", "能源", "芯片"],
+        "list": ["AI", "能源", "芯片"],
+    }
 
 
 @pytest.mark.parametrize("history", [0, 1, 5])

@@ -25,7 +25,7 @@ def reading():
     article = ArticleFactory(tags=["开源", "罕见"])
     for tags in (["开源"], ["开源"], ["开源"], ["罕见"], ["开源", "罕见"]):
         ArticleFactory(tags=tags, title=f"谈{'和'.join(tags)}")
-    return Article.objects.for_detail().get(pk=article.pk)
+    return Article.objects.prefetch_related("tags").get(pk=article.pk)
 
 
 def _related(article, **kwargs):
