@@ -1,9 +1,11 @@
 """Whole pages for anonymous readers from the cache, invalidated exactly when they change.
 
 Version keys
-    Every cached page is stored under a key that contains the versions of what it shows, so a
-    change never deletes anything: it bumps a version, and every page showing it is from then on
-    looked up under a new key (old entries expire unread). There are four kinds:
+    A change never deletes anything: it bumps a version. Every cached page is stored with the
+    versions of what it shows, under a key naming the page alone (so its versions and the page
+    are read together, one round trip to Redis), and an entry whose versions are no longer the
+    current ones is a miss: the page is rendered again and replaces it. Counts and fragments
+    have the versions in their keys instead (old entries expire unread). There are four kinds:
 
     SITE             everything (bulk loads, a deleted account, invalidate_all())
     ARTICLES         which articles are public and what they say, their tags and sources: every
@@ -132,6 +134,17 @@ class _CacheVersions:
             versions[name] = value
         return versions
 
+    def get_many_with(self, names, key):
+        """The versions of `names` and the cache entry at `key`, in one round trip to the cache
+        server (a page-cache hit is then one MGET, not two GETs)."""
+        if self.pending_site_bump:
+            return self.get_many(names), self.backend.get(key)
+        version_keys = [self._key(name) for name in names]
+        found = self.backend.get_many([key, *version_keys])
+        if any(version_key not in found for version_key in version_keys):
+            return self.get_many(names), found.get(key)
+        return {name: found[self._key(name)] for name in names}, found.get(key)
+
     def bump(self, name):
         key = self._key(name)
         try:
@@ -175,6 +188,9 @@ class _FileVersions:
 
     def get_many(self, names):
         return {name: struct.unpack_from("<Q", self.map, self._offset(name))[0] for name in names}
+
+    def get_many_with(self, names, key):
+        return self.get_many(names), cache.get(key)
 
     def bump(self, name):
         import fcntl
@@ -236,6 +252,12 @@ def versions(names):
     """The current versions of `names` (SITE, ARTICLES, COUNTS, article_key(slug)), as a tuple."""
     found = _store().get_many([SITE, *names])
     return tuple(found[name] for name in (SITE, *names))
+
+
+def versions_and_entry(names, key):
+    """versions(names) and the cache entry at `key`, read together."""
+    found, entry = _store().get_many_with([SITE, *names], key)
+    return tuple(found[name] for name in (SITE, *names)), entry
 
 
 def _bump_now(names):
@@ -363,7 +385,7 @@ def _cacheable_request(request, params):
     return not len(get_messages(request))
 
 
-def _page_key(request, view_name, page_versions, language=None):
+def _page_key(request, view_name, language=None):
     identity = "\n".join(
         [
             view_name,
@@ -373,10 +395,19 @@ def _page_key(request, view_name, page_versions, language=None):
             "&".join(f"{name}={values}" for name, values in sorted(request.GET.lists())),
             language or getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
             "htmx" if request.headers.get("HX-Request") == "true" else "",
-            ":".join(str(v) for v in page_versions),
         ]
     )
     return "page:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
+
+
+def _is_fresh(entry, page_versions):
+    """Whether a stored page (status, headers, content, deadline, versions) may be served: stored
+    under the current versions, and its own deadline not passed. The deadline, not only the
+    cache's expiry: scheduled changes must not be missed when the cache server's clock and ours
+    disagree."""
+    return (
+        isinstance(entry, tuple) and len(entry) == 5 and entry[4] == page_versions and time.time() < entry[3]
+    )
 
 
 def _personalised(request, content):
@@ -412,11 +443,9 @@ def anonymous_page(depends_on, *, params=()):
         def wrapper(request, *args, **kwargs):
             if not page_timeout() or not _cacheable_request(request, params):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, view_name, versions(spec.version_names(kwargs)))
-            entry = cache.get(key)
-            # The entry's own deadline, not only the cache's expiry: scheduled changes must not be
-            # missed when the cache server's clock and ours disagree.
-            if entry is not None and time.time() < entry[3]:
+            key = _page_key(request, view_name)
+            page_versions, entry = versions_and_entry(spec.version_names(kwargs), key)
+            if _is_fresh(entry, page_versions):
                 response = _from_entry(request, entry)
                 response["X-Page-Cache"] = "hit"
                 return response
@@ -432,9 +461,9 @@ def anonymous_page(depends_on, *, params=()):
             if timeout and not own_token and not response.cookies:
                 headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
                 deadline = time.time() + timeout
-                cache.set(key, (response.status_code, headers, stored, deadline), timeout)
+                cache.set(key, (response.status_code, headers, stored, deadline, page_versions), timeout)
                 # For EarlyPageCacheMiddleware, which stores the page with its final headers.
-                request._page_cache_stored = (key, stored, deadline, timeout)
+                request._page_cache_stored = (key, stored, deadline, timeout, page_versions)
             return response
 
         # Read by EarlyPageCacheMiddleware through the resolved view (functools.wraps copies it
@@ -476,7 +505,7 @@ def _render_with_placeholders(request, view, args, kwargs):
 
 
 def _from_entry(request, entry):
-    status, headers, content, _ = entry
+    status, headers, content, _, _ = entry
     response = HttpResponse(_personalised(request, content), status=status)
     for name, value in headers:
         response[name] = value
@@ -509,19 +538,20 @@ class EarlyPageCacheMiddleware:
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
-        key = self._full_page_key(request)
-        if key is not None:
-            entry = cache.get(key)
-            if entry is not None and time.time() < entry[3]:
+        slot = self._full_page_slot(request)
+        if slot is not None:
+            page_versions, entry = versions_and_entry(*slot)
+            if _is_fresh(entry, page_versions):
                 return self._hit(request, entry)
         response = self.get_response(request)
         stored = getattr(request, "_page_cache_stored", None)
-        if key is not None and stored is not None:
+        if slot is not None and stored is not None:
             self._store(request, response, stored)
         return response
 
-    def _full_page_key(self, request):
-        """The key of the request's full entry, or None if it must go through the stack."""
+    def _full_page_slot(self, request):
+        """The version names of the request's page and the key of its full entry, or None if it
+        must go through the stack."""
         from django.utils.translation import get_language_from_request
 
         if request.method not in ("GET", "HEAD") or not page_timeout():
@@ -536,13 +566,12 @@ class EarlyPageCacheMiddleware:
         if any(name not in spec.params for name in request.GET):
             return None
         language = get_language_from_request(request)
-        page_versions = versions(spec.version_names(view_kwargs))
-        return _full_key(_page_key(request, spec.view_name, page_versions, language))
+        return spec.version_names(view_kwargs), _full_key(_page_key(request, spec.view_name, language))
 
     def _hit(self, request, entry):
         from django.utils.csp import LazyNonce
 
-        status, headers, content, _ = entry
+        status, headers, content, _, _ = entry
         csrf_marker, nonce_marker = _markers()
         needs_token = csrf_marker.encode() in content
         if needs_token:
@@ -556,7 +585,7 @@ class EarlyPageCacheMiddleware:
         return self.csrf.process_response(request, response) if needs_token else response
 
     def _store(self, request, response, stored):
-        key, content, deadline, timeout = stored
+        key, content, deadline, timeout, page_versions = stored
         if response.status_code != 200 or set(response.cookies) - {settings.CSRF_COOKIE_NAME}:
             return
         nonce = getattr(request, "_csp_nonce", None)
@@ -567,7 +596,7 @@ class EarlyPageCacheMiddleware:
             for name, value in response.items()
             if name.lower() not in self._DROPPED_HEADERS
         ]
-        cache.set(_full_key(key), (response.status_code, headers, content, deadline), timeout)
+        cache.set(_full_key(key), (response.status_code, headers, content, deadline, page_versions), timeout)
 
 
 _MESSAGES_COOKIE = CookieStorage.cookie_name

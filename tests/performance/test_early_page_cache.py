@@ -61,6 +61,30 @@ def test_a_reader_without_a_session_gets_the_hit_before_the_rest_of_the_stack(
     assert not hit.cookies
 
 
+def test_with_redis_a_hit_is_one_round_trip(article, monkeypatch):
+    """The page and the versions it was stored under are read with one MGET."""
+    import redis
+    from django.core.cache import caches
+
+    from config.cache import FailOpenRedisCache
+
+    if not isinstance(caches["default"], FailOpenRedisCache):
+        pytest.skip("needs Redis (REDIS_URL)")
+    url = article.get_absolute_url()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    commands = []
+    original = redis.Redis.execute_command
+
+    def counting(self, *args, **options):
+        commands.append(args[0])
+        return original(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    hit = Client().get(url)
+    assert hit["X-Page-Cache"] == "hit" and "缓存里的评论" in hit.content.decode()
+    assert commands == ["MGET"]
+
+
 def test_the_hit_is_the_same_for_every_reader_but_its_nonce_and_sets_no_cookie(article):
     url = article.get_absolute_url()
     Client().get(url)
