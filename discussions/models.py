@@ -109,6 +109,25 @@ class Thread(models.Model):
         return str(self.article)
 
 
+# A comment on a thread page: attribute name -> what is read (not the Markdown source).
+THREAD_PAGE_COLUMNS = {
+    "pk": "pk",
+    "question_id": "question_id",
+    "parent_id": "parent_id",
+    "depth": "depth",
+    "author_id": "author_id",
+    "author_username": "author__username",
+    "author_display_name": "author__display_name",
+    "body_html": "body_html",
+    "is_deleted": "is_deleted",
+    "status": "status",
+    "created_at": "created_at",
+    "edited_at": "edited_at",
+    "score": "score",
+    "moderation_reason": "moderation_reason",
+}
+
+
 class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
@@ -186,8 +205,10 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def for_thread_page(self):
-        # The question's number comes from the page's list of questions (threads.questions_for).
-        return self.select_related("author")
+        """The comments of a thread page as rows of THREAD_PAGE_COLUMNS: what their fragments
+        show and the policy decides with, without a model instance per comment and per author
+        (threads.ThreadComment). The question's number comes from the page's list of questions."""
+        return self.values_list(*THREAD_PAGE_COLUMNS.values())
 
 
 def _count_of(queryset, field):

@@ -5,6 +5,10 @@ see is one query, which also gives the questions their answer counts and picks. 
 page of top-level comments is one query and all their replies (to COMMENT_MAX_DEPTH) one more.
 The reader's votes, reports and follows are one query each; the tree is built in Python. The
 count does not grow with the number of comments (only the rows read do, up to a page).
+
+Comments are read as rows into ThreadComment objects, not model instances. The thread's state,
+the questions with their answer counts and picks, and the comment count are remembered until the
+article's discussion changes (its page version), as the thread's counts are.
 """
 
 from collections import Counter
@@ -21,7 +25,8 @@ from django.utils.translation import gettext
 from articles import caching
 from discussions import fragments, moderation
 from discussions.forms import CommentForm, ReasonForm
-from discussions.models import Comment, Flag, Follow, Question, Vote
+from discussions.importing import IMPORT_USERNAME
+from discussions.models import THREAD_PAGE_COLUMNS, Comment, Flag, Follow, Question, Thread, Vote
 
 SORTS = {
     "oldest": ("created_at", "pk"),
@@ -37,44 +42,174 @@ _SORT_KEYS = {
 }
 
 
+class ThreadComment:
+    """A comment of a thread page, made from its row (CommentQuerySet.for_thread_page()): the
+    values its fragment shows (fragments.VALUES) and the moderation policy decides with, and
+    what load_thread() sets on it. A thread page reads up to a page of comments with their
+    replies; model instances for each comment and author cost more than the rest of the page."""
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, row):
+        values = dict(zip(_COLUMN_NAMES, row, strict=True))
+        display_name = values.pop("author_display_name")
+        if values["author_id"] is None:
+            values["author_username"] = values["author_name"] = ""
+        else:
+            values["author_name"] = display_name or values["author_username"]  # User.public_name
+        self.__dict__ = values
+
+    def __repr__(self):
+        return f"<ThreadComment {self.pk}>"
+
+    @property
+    def is_visible(self):
+        return self.status == Comment.Status.PUBLISHED
+
+    @property
+    def is_pending(self):
+        return self.status == Comment.Status.PENDING
+
+    @property
+    def is_moderated(self):
+        return self.status in Comment.MODERATED
+
+
+_COLUMN_NAMES = tuple(THREAD_PAGE_COLUMNS)
+
+
+def _thread_comments(rows):
+    return [ThreadComment(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """A question's editor's pick as the questions section shows it (published, not deleted)."""
+
+    pk: int
+    body_html: str
+    author_id: int | None
+    author_username: str
+    author_name: str
+
+    @property
+    def author_imported(self):
+        return self.author_username == IMPORT_USERNAME
+
+    @property
+    def author_url(self):
+        return fragments.author_url(self.author_username)
+
+
 def questions_for(article, *, user=None):
-    """The article's questions, numbered from 1, with `answer_count` and the editor's pick;
-    shared by the questions section and the thread of the same page. Given the reader, and
-    their discussion fits on one page, counts and picks come from its comments (whole_discussion());
-    otherwise one query counts them."""
+    """The article's questions, numbered from 1, with `answer_count` and `pick` (the editor's
+    pick when readers may see it, a Pick); shared by the questions section and the thread of
+    the same page. Given the reader, and their discussion fits on one page, counts and picks
+    come from its comments (whole_discussion()); otherwise one query counts them. Remembered
+    until the article's discussion changes (discussion_state())."""
     cached = getattr(article, "_discussion_questions", None)
     if cached is None:
-        comments = whole_discussion(article, user=user) if user is not None else None
-        if comments is None:
-            cached = list(Question.objects.for_article_page(article))
-        else:
-            cached = list(Question.objects.filter(article=article))
-            _count_answers(cached, comments)
-        for number, question in enumerate(cached, start=1):
+        _, rows, _ = discussion_state(article, user=user)
+        db = Question.objects.db
+        cached = []
+        for number, (pk, text, position, is_closed, pinned_id, answer_count, pick) in enumerate(
+            rows, start=1
+        ):
+            # In the order of Question's concrete fields: from_db() calls Question(*values).
+            question = Question.from_db(
+                db, _QUESTION_FIELDS, (pk, article.pk, text, position, is_closed, pinned_id)
+            )
             question.number = number
+            question.answer_count = answer_count
+            question.pick = Pick(*pick) if pick is not None else None
+            cached.append(question)
         article._discussion_questions = cached
     return cached
 
 
-def _count_answers(questions, comments):
-    """What QuestionQuerySet.with_answer_count() and the pick's select_related give, from every
-    comment of the article the reader sees (published ones are those everybody sees)."""
-    published = {comment.pk: comment for comment in comments if comment.status == Comment.Status.PUBLISHED}
-    answers = Counter(
-        comment.question_id for comment in published.values() if not comment.depth and not comment.is_deleted
-    )
-    pinned_answer = Question._meta.get_field("pinned_answer")
-    for question in questions:
-        question.answer_count = answers[question.pk]
-        if question.pinned_answer_id is not None:
-            # Not published: not shown (Question.visible_pick), so not read either.
-            pinned_answer.set_cached_value(question, published.get(question.pinned_answer_id))
+_QUESTION_FIELDS = ("id", "article_id", "text", "position", "is_closed", "pinned_answer_id")
+
+
+def thread_state(article, *, user=None):
+    """The article's Thread (unsaved and open when staff never touched it), with the page's
+    fields only (is_closed, is_locked: the others are read from the database when asked for)."""
+    cached = getattr(article, "_discussion_thread_state", None)
+    if cached is None:
+        row, _, _ = discussion_state(article, user=user)
+        if row is None:
+            cached = Thread(article=article)
+        else:
+            cached = Thread.from_db(
+                Thread.objects.db, ("article_id", "is_closed", "is_locked"), (article.pk, *row)
+            )
+            Thread.article.field.set_cached_value(cached, article)
+        article._discussion_thread_state = cached
+    return cached
+
+
+def discussion_state(article, *, user=None):
+    """(thread's is_closed and is_locked or None, questions as rows, comment count), the same for
+    every reader: remembered under the article's page version, which every change to what they
+    hold bumps (discussions/caching.py: comments, votes, questions, the thread, authors' names).
+    Read with the reader's discussion when it fits on a page (whole_discussion())."""
+    cached = getattr(article, "_discussion_state", None)
+    if cached is None:
+        cached = article._discussion_state = caching.count_of(
+            f"discussion-state:{article.pk}",
+            None,
+            depends_on=_versions(article),
+            compute=lambda: _read_state(article, user),
+        )
+    return cached
+
+
+def _read_state(article, user):
+    thread = Thread.objects.filter(article=article).values_list("is_closed", "is_locked").first()
+    comments = whole_discussion(article, user=user) if user is not None else None
+    if comments is None:
+        questions = [
+            (
+                q.pk,
+                q.text,
+                q.position,
+                q.is_closed,
+                q.pinned_answer_id,
+                q.answer_count,
+                _pick_values(q.visible_pick),
+            )
+            for q in Question.objects.for_article_page(article)
+        ]
+        comment_count = Comment.objects.counted().filter(article=article).count()
+        return thread, questions, comment_count
+    # What QuestionQuerySet.with_answer_count(), Question.visible_pick and CommentQuerySet.counted()
+    # give, from every comment the reader sees (the published ones are those everybody sees).
+    counted = {c.pk: c for c in comments if c.status == Comment.Status.PUBLISHED and not c.is_deleted}
+    answers = Counter(comment.question_id for comment in counted.values() if not comment.depth)
+    questions = [
+        (pk, text, position, is_closed, pinned_id, answers[pk], _pick_values(counted.get(pinned_id)))
+        for pk, text, position, is_closed, pinned_id in Question.objects.filter(article=article)
+        .order_by("position", "pk")
+        .values_list("pk", "text", "position", "is_closed", "pinned_answer_id")
+    ]
+    return thread, questions, len(counted)
+
+
+def _pick_values(pick):
+    """The values of a Pick, from a visible pick: a Comment with its author or a ThreadComment."""
+    if pick is None:
+        return None
+    if isinstance(pick, ThreadComment):
+        return (pick.pk, pick.body_html, pick.author_id, pick.author_username, pick.author_name)
+    author = pick.author
+    if author is None:
+        return (pick.pk, pick.body_html, None, "", "")
+    return (pick.pk, pick.body_html, author.pk, author.username, author.public_name)
 
 
 def whole_discussion(article, *, user):
-    """Every comment of the article that `user` may see, in one query, when its top-level
-    comments fit on one page; None when they do not (the thread is then read a page at a time).
-    Read once per page, for the questions section and the thread."""
+    """Every comment of the article that `user` may see (ThreadComments), in one query, when its
+    top-level comments fit on one page; None when they do not (the thread is then read a page
+    at a time). Read once per page, for the questions section and the thread."""
     user = user if user is not None else AnonymousUser()
     reader = user.pk if user.is_authenticated else 0
     cached = getattr(article, "_discussion_whole", None)
@@ -85,7 +220,7 @@ def whole_discussion(article, *, user):
         )
         comments = None
         if top_level <= settings.QINGTAN["COMMENTS_PER_PAGE"]:
-            comments = list(visible.for_thread_page().order_by())
+            comments = _thread_comments(visible.order_by().for_thread_page())
         cached = article._discussion_whole = (reader, comments)
     return cached[1]
 
@@ -197,7 +332,7 @@ class ThreadPage:
 
 
 def load_thread(article, *, user, params):
-    thread = moderation.thread_of(article)
+    thread = thread_state(article, user=user)
     questions = questions_for(article, user=user)
     questions_by_id = {question.pk: question for question in questions}
     question = questions_by_id.get(params.question_id)
@@ -216,7 +351,7 @@ def load_thread(article, *, user, params):
         # A reply under a comment the reader cannot see is left out by _nest().
         replies = [comment for comment in everything if comment.depth]
     else:
-        visible = Comment.objects.visible_to(user).filter(article=article).for_thread_page()
+        visible = Comment.objects.visible_to(user).filter(article=article)
         top_level = visible.top_level()
         ordering = SORTS[params.sort]
         if question is not None:
@@ -231,20 +366,20 @@ def load_thread(article, *, user, params):
                 top_level = top_level.annotate(pick_first=pick_first)
                 ordering = ("pick_first", *ordering)
         paginator = caching.CachedCountPaginator(
-            top_level.order_by(*ordering),
+            top_level.order_by(*ordering).for_thread_page(),
             per_page,
             key=_roots_count_key(article, user.pk if user.is_authenticated else 0, question),
             depends_on=_versions(article),
         )
         page_obj = paginator.get_page(params.page)
-        roots = list(page_obj.object_list)
+        roots = _thread_comments(page_obj.object_list)
         replies = []
         if roots:
             # Read from this article's comments: the planner starts there.
-            replies = list(
+            replies = _thread_comments(
                 visible.descendants_of(
                     [root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"]
-                )
+                ).for_thread_page()
             )
     comments = _nest(roots, replies)
 
@@ -252,20 +387,26 @@ def load_thread(article, *, user, params):
     if user.is_authenticated:
         following_article = _annotate_reader_state(user, article, comments)
 
-    pick_ids = {q.pinned_answer_id for q in questions if q.visible_pick is not None}
+    pick_ids = {q.pinned_answer_id for q in questions if q.pick is not None}
     curate = user.is_authenticated and bool(moderation.can_curate(user))
     moderate = user.is_authenticated and bool(moderation.can_moderate(user))
+    numbers = {question.pk: question.number for question in questions}
     for comment in comments:
         comment.article = article
-        _set_permissions(
-            comment,
-            user=user,
-            thread=thread,
-            questions_by_id=questions_by_id,
-            curate=curate,
-            moderate=moderate,
-        )
         comment.is_pick = comment.pk in pick_ids
+        if user.is_authenticated:
+            _set_permissions(
+                comment,
+                user=user,
+                thread=thread,
+                questions_by_id=questions_by_id,
+                curate=curate,
+                moderate=moderate,
+            )
+        else:
+            # What _set_permissions() gives a reader who is not signed in: no action at all.
+            comment.__dict__.update(_NO_ACTIONS)
+            comment.question_number = numbers.get(comment.question_id)
 
     page = ThreadPage(
         article=article,
@@ -275,11 +416,7 @@ def load_thread(article, *, user, params):
         question=question,
         page_obj=page_obj,
         comments=roots,
-        comment_count=caching.count_of(
-            f"thread-comments:{article.pk}",
-            Comment.objects.counted().filter(article=article),
-            depends_on=_versions(article),
-        ),
+        comment_count=discussion_state(article, user=user)[2],
         can_comment=moderation.can_comment(user, article, thread=thread),
         closed_reason=moderation.closed_reason(article, thread=thread),
         following_article=following_article,
@@ -293,6 +430,21 @@ def load_thread(article, *, user, params):
         for key, label in sort_labels()
     ]
     return page
+
+
+_NO_ACTIONS = {
+    "is_own": False,
+    "can_reply": False,
+    "can_edit": False,
+    "can_delete": False,
+    "can_vote": False,
+    "can_report": False,
+    "can_curate": False,
+    "can_pin": False,
+    "can_follow": False,
+    "can_moderate": False,
+    "move_choices": (),
+}
 
 
 def _set_permissions(comment, *, user, thread, questions_by_id, curate, moderate=False):
@@ -319,7 +471,6 @@ def _set_permissions(comment, *, user, thread, questions_by_id, curate, moderate
         if comment.can_curate
         else ()
     )
-    fragments.set_author_values(comment)
 
 
 def prepare_comment(comment, *, user):
@@ -332,6 +483,7 @@ def prepare_comment(comment, *, user):
     comment.voted = comment.reported = comment.followed = False
     if user.is_authenticated:
         _annotate_reader_state(user, article, [comment])
+    fragments.set_author_values(comment)
     _set_permissions(
         comment,
         user=user,
@@ -362,7 +514,7 @@ def discussion_section_context(request, article, params):
         "discussion": discussion,
         "form": form,
         "login_url": login_url,
-        "reason_form": ReasonForm(),
+        "reason_form": ReasonForm() if discussion.can_lock or discussion.can_close else None,
         "user": user,
         "request": request,
     }
