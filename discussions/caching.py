@@ -18,7 +18,8 @@ from django.dispatch import receiver
 from accounts.models import User
 from articles import caching
 from articles.models import Article
-from discussions.models import Comment, Question, Thread, Vote
+from discussions.models import Comment, Question, Thread, Vote, WatchedWord
+from discussions.moderation import WATCHED_WORDS_VERSION
 
 # A comment saved with only these fields keeps its place in every count.
 _UNCOUNTED_FIELDS = {"body", "body_html", "edited_at", "score", "question", "moderation_reason"}
@@ -78,6 +79,13 @@ def _article_discussion_changed(sender, instance, **kwargs):
 # Readers' names on their comments ---------------------------------------------------------------
 
 _SHOWN_USER_FIELDS = ("display_name", "username")
+
+
+@receiver(post_save, sender=WatchedWord, dispatch_uid="watched_words_saved")
+@receiver(post_delete, sender=WatchedWord, dispatch_uid="watched_words_deleted")
+def _watched_words_changed(sender, **kwargs):
+    # Not a page: the list moderation.watched_words() keeps in the cache.
+    caching.bump(WATCHED_WORDS_VERSION)
 
 
 @receiver(pre_save, sender=User, dispatch_uid="page_cache_user_saving")

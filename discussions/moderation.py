@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from articles import caching as page_cache
 from articles.models import Article
 from articles.text import render_comment_markdown
 from discussions import notifications
@@ -257,11 +259,28 @@ def watched_words_in(body):
     `normalize_for_matching`), so case and full-width letters do not matter."""
     text = normalize_for_matching(body)
     blocked, held = [], []
-    for word in WatchedWord.objects.all():
-        normalized = word.normalized
+    for word, normalized, action in watched_words():
         if normalized and normalized in text:
-            (blocked if word.action == WatchedWord.Action.BLOCK else held).append(word.word)
+            (blocked if action == WatchedWord.Action.BLOCK else held).append(word)
     return blocked, held
+
+
+# The page-cache version (articles.caching) bumped whenever the watched-word list changes
+# (discussions/caching.py), so every server process reads the new list at once.
+WATCHED_WORDS_VERSION = "watched-words"
+
+
+def watched_words():
+    """The list as (word, normalized word, action) in its order, from the cache until it changes:
+    every comment posted or edited checks it, and it changes rarely."""
+    site, listed = page_cache.versions([WATCHED_WORDS_VERSION])
+    key = f"discussions:watched-words:{site}-{listed}"
+    words = cache.get(key)
+    if words is None:
+        # Versions first, then the rows: a change committed in between bumps the version again.
+        words = [(word.word, word.normalized, word.action) for word in WatchedWord.objects.all()]
+        cache.set(key, words, page_cache.KEEP_SECONDS)
+    return words
 
 
 def _content_hold_reasons(comment):
@@ -301,9 +320,13 @@ def _is_new_author(author):
     wanted = settings.QINGTAN["HOLD_FIRST_COMMENTS"]
     if not wanted or author.is_staff:
         return False
-    # Counts no further than `wanted`: a prolific reader's history (18,000 comments in the load
-    # data) would otherwise be counted on every comment they post.
-    return Comment.objects.published().filter(author=author)[:wanted].count() < wanted
+    # Counted no further than `wanted`: a prolific reader's history (18,000 comments in the load
+    # data) would otherwise be counted on every comment they post. The comment POST reads the
+    # count with its article (participation.article_to_post_on), for that one comment.
+    published = getattr(author, "_discussion_published_count", None)
+    if published is None:
+        published = Comment.objects.published().filter(author=author)[:wanted].count()
+    return published < wanted
 
 
 def _exempt(author):

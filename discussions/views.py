@@ -6,7 +6,7 @@ A refused action is a 403 (or 400 for a request that makes no sense) with the re
 requests get the reason as a notice next to the control (HX-Retarget, see static/js/site.js).
 """
 
-from functools import wraps
+from functools import cache, wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -191,6 +191,14 @@ def comment(request, pk):
 # Posting ----------------------------------------------------------------------------------------
 
 
+def _numbered_questions(article):
+    """The article's questions in their order, numbered from 1 as its page numbers them."""
+    questions = list(Question.objects.filter(article=article).order_by("position", "pk"))
+    for number, question in enumerate(questions, start=1):
+        question.number = number
+    return questions
+
+
 @require_POST
 @signed_in
 def post_comment(request, article_id):
@@ -215,9 +223,11 @@ def post_comment(request, article_id):
             request, BadRequest(gettext("That comment belongs to another article.")), notice=notice
         )
     # The article's questions are read only when the form names one or is shown again: a
-    # comment that answers no question needs none of them (threads.questions_for() reads once).
+    # comment that answers no question needs none of them. Read plainly, once: not
+    # threads.questions_for(), which also counts their answers and picks for the page.
+    questions = cache(lambda: _numbered_questions(article))
     question_id = request.POST.get("question") if parent is None else None
-    if question_id and _parse_id(question_id) not in {q.pk for q in threads.questions_for(article)}:
+    if question_id and _parse_id(question_id) not in {q.pk for q in questions()}:
         return _refusal(
             request,
             BadRequest(gettext("That question is not one of this article's questions.")),
@@ -225,7 +235,7 @@ def post_comment(request, article_id):
         )
 
     def open_questions():
-        return [question for question in threads.questions_for(article) if not question.is_closed]
+        return [question for question in questions() if not question.is_closed]
 
     form = CommentForm(
         request.POST,
@@ -234,9 +244,7 @@ def post_comment(request, article_id):
     )
     if form.is_valid():
         answered = form.cleaned_data.get("question")
-        question = (
-            next((q for q in threads.questions_for(article) if q.pk == answered), None) if answered else None
-        )
+        question = next((q for q in questions() if q.pk == answered), None) if answered else None
         try:
             ratelimits.hit("comment", user)
             new_comment = participation.post_comment(
@@ -257,7 +265,7 @@ def post_comment(request, article_id):
                     messages.info(
                         request, gettext("Thank you. Your comment will appear once a moderator approves it.")
                     )
-                return redirect(threads.comment_location(new_comment, user=user))
+                return redirect(participation.location_of(new_comment, user=user))
             new_comment.article = article
             html = render_to_string(
                 "discussions/_comment.html", {"comment": _prepared(new_comment, user)}, request=request
