@@ -216,7 +216,11 @@ def whole_discussion(article, *, user):
     if cached is None or cached[0] != reader:
         visible = Comment.objects.visible_to(user).filter(article=article)
         top_level = caching.count_of(
-            _roots_count_key(article, reader, None), visible.top_level(), depends_on=_versions(article)
+            _roots_count_key(article, reader, None),
+            None,
+            depends_on=_versions(article),
+            # Not visible.top_level(): building a queryset costs more than the remembered count.
+            compute=lambda: visible.top_level().count(),
         )
         comments = None
         if top_level <= settings.QINGTAN["COMMENTS_PER_PAGE"]:

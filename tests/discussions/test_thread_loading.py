@@ -7,14 +7,15 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
-from discussions import moderation, participation, threads
+from discussions import fragments, moderation, participation, threads
 from discussions.models import Comment
-from tests.discussions.conftest import page_of, top_level_ids, with_rules
-from tests.factories import CommentFactory, QuestionFactory
+from tests.discussions.conftest import every_comment, page_of, top_level_ids, with_rules
+from tests.factories import CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,82 @@ def test_questions_are_numbered_by_their_position_either_way(article, whole):
     questions = threads.questions_for(page_article, user=AnonymousUser() if whole else None)
     assert [(q.pk, q.number) for q in questions] == [(first.pk, 1), (second.pk, 2), (third.pk, 3)]
     assert [q.answer_count for q in questions] == [1, 0, 0]
+
+
+def _questions_text(client, article):
+    return page_of(client, article).select_one("#questions").get_text(" ", strip=True)
+
+
+def test_what_the_page_remembers_of_the_discussion_changes_at_once(
+    client, user, other_user, editor, moderator, article
+):
+    """The thread's state, the questions with their answer counts and picks, and the comment
+    count are remembered between requests (page cache off); every change shows on the next one."""
+    question = QuestionFactory(article=article, text="Which way?")
+    answer = CommentFactory(article=article, question=question, author=user, body="Left, always.")
+    reader = Client()
+    assert "1 answer" in _questions_text(reader, article)
+    assert "1 comment" in page_of(reader, article).select_one("#discussion-heading").text
+
+    CommentFactory(article=article, question=question)
+    assert "2 answers" in _questions_text(reader, article)
+    assert "2 comments" in page_of(reader, article).select_one("#discussion-heading").text
+
+    moderation.pin_answer(answer, by=editor)
+    pick = page_of(reader, article).select_one(f"#question-{question.pk} .question__pick")
+    assert "Left, always." in pick.text
+    assert user.public_name in pick.text
+
+    user.display_name = "改过的名字"
+    user.save()
+    assert "改过的名字" in page_of(reader, article).select_one(".question__pick").text
+
+    question.text = "Which way now?"
+    question.save()
+    assert "Which way now?" in _questions_text(reader, article)
+
+    moderation.close_question(question, by=editor)
+    assert "Closed to new answers" in _questions_text(reader, article)
+
+    moderation.hide_comment(answer, by=moderator)
+    page = page_of(reader, article)
+    assert page.select_one(".question__pick") is None
+    assert "1 answer" in page.select_one("#questions").text
+
+    client.force_login(other_user)
+    assert page_of(client, article).select_one("#comment-form form") is not None
+    moderation.lock_thread(article, by=moderator)
+    page = page_of(client, article)
+    assert page.select_one("#comment-form form") is None
+    assert "Staff have locked this discussion" in page.select_one(".discussion__closed").text
+
+
+@pytest.mark.parametrize("reader", ["superuser", "user", "anonymous"])
+def test_a_comment_read_as_a_row_is_prepared_as_the_model_comment_is(request, article, reader):
+    """load_thread() reads comments as rows (threads.ThreadComment); the views that re-render
+    one comment prepare its model (threads.prepare_comment()): both show the same values."""
+    user = AnonymousUser() if reader == "anonymous" else request.getfixturevalue(reader)
+    author, other = UserFactory(display_name=""), UserFactory(display_name="显示的名字")
+    question = QuestionFactory(article=article)
+    mine = user if user.is_authenticated else UserFactory()
+    root = CommentFactory(article=article, author=author, question=question, score=2)
+    CommentFactory(article=article, author=other, parent=root, edited_at=timezone.now())
+    CommentFactory(article=article, author=mine, status=Comment.Status.PENDING)
+    CommentFactory(article=article, author=mine, status=Comment.Status.HIDDEN, moderation_reason="Rude")
+    CommentFactory(article=article, author=None)
+    gone = CommentFactory(article=article, author=other)
+    participation.delete_comment(gone, by=other)
+    question.pinned_answer = root
+    question.save()
+
+    discussion = threads.load_thread(article, user=user, params=threads.ThreadParams())
+    flat = every_comment(discussion.comments)
+    assert len(flat) == (6 if user.is_authenticated else 4)
+    assert all(isinstance(comment, threads.ThreadComment) for comment in flat)
+    for row in flat:
+        model = Comment.objects.get(pk=row.pk)
+        model.children = []
+        threads.prepare_comment(model, user=user)
+        assert [getattr(row, name) for name in fragments.VALUES] == [
+            getattr(model, name) for name in fragments.VALUES
+        ], row.pk
