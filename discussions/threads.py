@@ -11,6 +11,7 @@ the questions with their answer counts and picks, and the comment count are reme
 article's discussion changes (its page version), as the thread's counts are.
 """
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -80,6 +81,14 @@ _COLUMN_NAMES = tuple(THREAD_PAGE_COLUMNS)
 
 def _thread_comments(rows):
     return [ThreadComment(row) for row in rows]
+
+
+@functools.cache
+def _rows():
+    """Comment.objects.for_thread_page(), made once: resolving its columns and the author's join
+    costs as much again as the rest of building the query. Never evaluated itself, only cloned
+    (filter() and the like), so sharing it between requests and threads is safe."""
+    return Comment.objects.for_thread_page()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +223,7 @@ def whole_discussion(article, *, user):
     reader = user.pk if user.is_authenticated else 0
     cached = getattr(article, "_discussion_whole", None)
     if cached is None or cached[0] != reader:
-        visible = Comment.objects.visible_to(user).filter(article=article)
+        visible = _rows().visible_to(user).filter(article=article)
         top_level = caching.count_of(
             _roots_count_key(article, reader, None),
             None,
@@ -224,7 +233,7 @@ def whole_discussion(article, *, user):
         )
         comments = None
         if top_level <= settings.QINGTAN["COMMENTS_PER_PAGE"]:
-            comments = _thread_comments(visible.order_by().for_thread_page())
+            comments = _thread_comments(visible.order_by())
         cached = article._discussion_whole = (reader, comments)
     return cached[1]
 
@@ -355,7 +364,7 @@ def load_thread(article, *, user, params):
         # A reply under a comment the reader cannot see is left out by _nest().
         replies = [comment for comment in everything if comment.depth]
     else:
-        visible = Comment.objects.visible_to(user).filter(article=article)
+        visible = _rows().visible_to(user).filter(article=article)
         top_level = visible.top_level()
         ordering = SORTS[params.sort]
         if question is not None:
@@ -367,10 +376,10 @@ def load_thread(article, *, user, params):
                     default=Value(1),
                     output_field=IntegerField(),
                 )
-                top_level = top_level.annotate(pick_first=pick_first)
+                top_level = top_level.alias(pick_first=pick_first)  # not a column of the rows
                 ordering = ("pick_first", *ordering)
         paginator = caching.CachedCountPaginator(
-            top_level.order_by(*ordering).for_thread_page(),
+            top_level.order_by(*ordering),
             per_page,
             key=_roots_count_key(article, user.pk if user.is_authenticated else 0, question),
             depends_on=_versions(article),
@@ -383,7 +392,7 @@ def load_thread(article, *, user, params):
             replies = _thread_comments(
                 visible.descendants_of(
                     [root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"]
-                ).for_thread_page()
+                )
             )
     comments = _nest(roots, replies)
 
