@@ -223,17 +223,20 @@ def whole_discussion(article, *, user):
     reader = user.pk if user.is_authenticated else 0
     cached = getattr(article, "_discussion_whole", None)
     if cached is None or cached[0] != reader:
-        visible = _rows().visible_to(user).filter(article=article)
+
+        def visible():
+            # Built only when read: building a queryset costs more than the remembered count.
+            return _rows().visible_to(user).filter(article=article)
+
         top_level = caching.count_of(
             _roots_count_key(article, reader, None),
             None,
             depends_on=_versions(article),
-            # Not visible.top_level(): building a queryset costs more than the remembered count.
-            compute=lambda: visible.top_level().count(),
+            compute=lambda: visible().top_level().count(),
         )
         comments = None
         if top_level <= settings.QINGTAN["COMMENTS_PER_PAGE"]:
-            comments = _thread_comments(visible.order_by())
+            comments = _thread_comments(visible().order_by())
         cached = article._discussion_whole = (reader, comments)
     return cached[1]
 
@@ -571,15 +574,20 @@ def _nest(roots, replies):
     return list(by_id.values())
 
 
+@functools.cache
+def _reader_rows():
+    # Made once and cloned, as _rows() is.
+    return tuple(model.objects.values_list("comment_id", flat=True) for model in (Vote, Flag, Follow))
+
+
 def _annotate_reader_state(user, article, comments):
     """Set `voted`, `reported` and `followed` on the comments; return whether the reader
     follows the article. Three queries, whatever the number of comments: the reader's rows on
     this article, which stay few, rather than a list of every comment id."""
-    voted = set(Vote.objects.filter(user=user, comment__article=article).values_list("comment_id", flat=True))
-    reported = set(
-        Flag.objects.filter(user=user, comment__article=article).values_list("comment_id", flat=True)
-    )
-    follows = set(Follow.objects.filter(user=user, article=article).values_list("comment_id", flat=True))
+    votes, flags, follows = _reader_rows()
+    voted = set(votes.filter(user=user, comment__article=article))
+    reported = set(flags.filter(user=user, comment__article=article))
+    follows = set(follows.filter(user=user, article=article))
     for comment in comments:
         comment.voted = comment.pk in voted
         comment.reported = comment.pk in reported
