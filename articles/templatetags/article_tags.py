@@ -5,6 +5,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from articles import fragments
+
 register = template.Library()
 
 # As django.utils.html.json_script: nothing in the data can close the <script> element.
@@ -13,6 +15,12 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 def json_ld(data):
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+@register.simple_tag
+def article_cards(articles):
+    """The cards of a list of articles (articles.fragments): rendered once, then from the cache."""
+    return fragments.render_cards(articles)
 
 
 @register.simple_tag(takes_context=True)
