@@ -307,7 +307,12 @@ class Comment(models.Model):
             self.depth = self.parent.depth + 1
         else:
             self.depth = 0
-        self.body_html = render_comment_markdown(self.body)
+        # The hold rules may have rendered this very text to count its links (moderation.py).
+        rendered = getattr(self, "_rendered_body", None)
+        if rendered is not None and rendered[0] == self.body:
+            self.body_html = rendered[1]
+        else:
+            self.body_html = render_comment_markdown(self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "body_html"}

@@ -244,11 +244,13 @@ class Admission:
     reason: str = ""
 
 
-def count_links(body):
-    """Links in a comment: Markdown links and autolinks as rendered, or bare addresses (also in
-    full-width letters), whichever finds more."""
+def count_links(body, *, html=None):
+    """Links in a comment: Markdown links and autolinks as rendered (`html`, when the caller has
+    rendered `body` already), or bare addresses (also in full-width letters), whichever finds more."""
     bare = len(_LINK.findall(normalize_for_matching(body)))
-    return max(bare, render_comment_markdown(body).count("<a "))
+    if html is None:
+        html = render_comment_markdown(body)
+    return max(bare, html.count("<a "))
 
 
 def watched_words_in(body):
@@ -298,7 +300,9 @@ def _content_hold_reasons(comment):
         )
     reasons = []
     limit = settings.QINGTAN["HOLD_LINKS_OVER"]
-    links = count_links(comment.body)
+    html = render_comment_markdown(comment.body)
+    comment._rendered_body = (comment.body, html)  # Comment.save() stores it instead of rendering again
+    links = count_links(comment.body, html=html)
     if links > limit:
         reasons.append(
             ngettext(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.text import render_comment_markdown
 from discussions import threads
 from discussions.models import Comment, Follow, Suspension, Thread, WatchedWord
 from tests.discussions.conftest import with_rules
@@ -229,3 +230,28 @@ def test_the_watched_words_are_read_once_and_a_post_with_every_rule_on_costs_fiv
         response = _post(client, article, "Second of the two.")
     assert response.status_code == 302
     assert Comment.objects.get(body="Second of the two.").status == Comment.Status.PUBLISHED
+
+
+# The Markdown rendered once ---------------------------------------------------------------------
+
+
+def test_the_stored_html_is_the_text_posted_and_then_the_text_of_each_edit(client, user, article):
+    client.force_login(user)
+    _post(client, article, "See [the paper](https://example.org/paper) <script>x</script>")
+    comment = Comment.objects.get(author=user)
+    assert comment.body_html == render_comment_markdown(comment.body)
+    assert 'href="https://example.org/paper"' in comment.body_html and "<script>" not in comment.body_html
+
+    response = client.post(reverse("discussions:edit", args=[comment.pk]), {"body": "Now **bold** instead."})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "Now **bold** instead."
+    assert (
+        comment.body_html == render_comment_markdown(comment.body)
+        and "<strong>bold</strong>" in comment.body_html
+    )
+
+    comment.body = "Changed in the admin, no rules run."
+    comment._rendered_body = ("An older text", "<p>An older text</p>")  # not this text: ignored
+    comment.save()
+    assert Comment.objects.get(pk=comment.pk).body_html == render_comment_markdown(comment.body)
