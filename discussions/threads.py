@@ -248,7 +248,9 @@ def _roots_count_key(article, reader, question):
 
 
 def _versions(article):
-    return [caching.article_key(article.slug)]
+    # ARTICLES as well as the article's own version: an article saved with another slug and
+    # later given its old one back would otherwise find what was kept under that slug before.
+    return [caching.ARTICLES, caching.article_key(article.slug)]
 
 
 def _int_or_none(value):

@@ -238,3 +238,21 @@ def test_a_comment_read_as_a_row_is_prepared_as_the_model_comment_is(request, ar
         assert [getattr(row, name) for name in fragments.VALUES] == [
             getattr(model, name) for name in fragments.VALUES
         ], row.pk
+
+
+def test_an_article_given_its_old_slug_back_shows_its_discussion_as_it_is_now(editor, moderator, article):
+    """What the page remembers follows the article's own version, which is named by its slug;
+    one renamed and renamed back must not find what was kept under the old slug before."""
+    question = QuestionFactory(article=article)
+    answer = CommentFactory(article=article, question=question)
+    old_slug = article.slug
+    assert "1 answer" in _questions_text(Client(), article)
+    article.slug = "renamed-for-a-while"
+    article.save()
+    moderation.hide_comment(answer, by=moderator)
+    moderation.close_question(question, by=editor)
+    article.slug = old_slug
+    article.save()
+    text = _questions_text(Client(), article)
+    assert "Unanswered" in text
+    assert "Closed to new answers" in text
