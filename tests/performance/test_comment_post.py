@@ -2,10 +2,11 @@
 still applies every rule (bench/run's POST row: bench/RESULTS.md, "Load").
 
 Six: the session and the user (Django); the article with its thread state, the poster's
-suspension and whether other readers follow it, in one query; the watched words; the comment's
+suspension, their published comments as far as the new-reader hold counts and whether other
+readers follow it, in one query; the watched words (kept in the cache afterwards until the list
+changes: five from the second POST on, tests/discussions/test_posting_read.py); the comment's
 INSERT (a published comment is one row: no transaction of its own); and the count that puts the
-redirect on the thread's right page. The new-reader hold adds one, a bounded count of the
-author's published comments, when it is on (off in these tests, see conftest; on in production).
+redirect on the thread's right page.
 """
 
 import datetime
