@@ -201,7 +201,9 @@ class CommentQuerySet(models.QuerySet):
         at most `max_depth` parents up, so one join per level covers every one of them."""
         condition = Q()
         for level in range(1, max_depth + 1):
-            condition |= Q(**{"__".join(["parent"] * level) + "__in": ids})
+            # parent__id__in, not parent__in: the same SQL, without the related lookup's work
+            # on each id (a page of ids, once per level).
+            condition |= Q(**{"__".join(["parent"] * level) + "__id__in": ids})
         return self.filter(condition)
 
     def for_thread_page(self):

@@ -397,7 +397,7 @@ def load_thread(article, *, user, params):
             replies = _thread_comments(
                 visible.descendants_of(
                     [root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"]
-                )
+                ).order_by()  # _nest() puts them in order
             )
     comments = _nest(roots, replies)
 
