@@ -232,7 +232,8 @@ def whole_discussion(article, *, user):
             _roots_count_key(article, reader, None),
             None,
             depends_on=_versions(article),
-            compute=lambda: visible().top_level().count(),
+            # Counted without the rows' join to the authors.
+            compute=lambda: Comment.objects.visible_to(user).filter(article=article).top_level().count(),
         )
         comments = None
         if top_level <= settings.QINGTAN["COMMENTS_PER_PAGE"]:
