@@ -5,6 +5,7 @@ with the reason when not; ValidationError for the content itself), changes its r
 transaction and schedules the notification emails for after the commit.
 """
 
+import contextlib
 import functools
 
 from django.conf import settings
@@ -113,7 +114,8 @@ def post_comment(*, article, author, body, question=None, parent=None, base_url=
     # database again whether they exist would cost a query each. The model's own rules run.
     comment.full_clean(exclude=["article", "author", "question", "parent"])
     admission = moderation.initial_status_for(comment)
-    vars(author).pop("_discussion_published_count", None)  # this comment may change it
+    with contextlib.suppress(AttributeError):  # this comment may change it (del reaches request.user's user)
+        del author._discussion_published_count
     comment.status = admission.status
     if comment.status == Comment.Status.PUBLISHED:
         # One row, so no transaction of its own: SQLite's write lock is then held for the INSERT

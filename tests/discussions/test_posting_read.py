@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.text import render_comment_markdown
-from discussions import threads
+from discussions import moderation, participation, threads
 from discussions.models import Comment, Follow, Suspension, Thread, WatchedWord
 from tests.discussions.conftest import with_rules
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -126,6 +126,17 @@ def test_the_new_account_rule_counts_published_comments_only_and_again_for_each_
     Comment.objects.filter(body="Second try.").update(status=Comment.Status.PUBLISHED)  # approved
     _post(client, article, "Third try.")
     assert Comment.objects.get(body="Third try.").status == Comment.Status.PUBLISHED
+
+
+def test_the_count_read_with_the_article_serves_one_comment_only(user, article, settings):
+    with_rules(settings, HOLD_FIRST_COMMENTS=1)
+    moderator = UserFactory(is_staff=True, is_superuser=True)
+    read = participation.article_to_post_on(article.pk, user=user)
+    first = participation.post_comment(article=read, author=user, body="Mine, first.")
+    assert first.status == Comment.Status.PENDING
+    moderation.approve_comment(first, by=moderator)
+    second = participation.post_comment(article=read, author=user, body="Mine, approved before.")
+    assert second.status == Comment.Status.PUBLISHED  # counted again: one published now
 
 
 def test_staff_are_never_new_readers(client, article, settings):
