@@ -5,7 +5,6 @@ from django import template
 from django.db.models import Count
 
 from discussions import fragments, threads
-from discussions.importing import is_import_account as _is_import_account
 from discussions.models import Comment
 
 register = template.Library()
@@ -48,9 +47,3 @@ def comment_tree(context, comments):
     """The comments of a thread page with their replies (templates/discussions/_comment.html
     for each), through the fragment cache (discussions/fragments.py)."""
     return fragments.render_tree(comments, csrf_token=context.get("csrf_token"))
-
-
-@register.filter
-def is_import_account(user):
-    """True for the reserved account that holds imported comments."""
-    return _is_import_account(user)

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from discussions import fragments, moderation, participation, threads
+from discussions.importing import import_account
 from discussions.models import Comment
-from tests.discussions.conftest import every_comment, page_of, top_level_ids, with_rules
+from tests.discussions.conftest import every_comment, page_of, top_level_ids, url, with_rules
 from tests.factories import CommentFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +257,27 @@ def test_an_article_given_its_old_slug_back_shows_its_discussion_as_it_is_now(ed
     text = _questions_text(Client(), article)
     assert "Unanswered" in text
     assert "Closed to new answers" in text
+
+
+@pytest.mark.parametrize("whole", [True, False])
+@pytest.mark.parametrize("author", ["reader", "imported", "deleted"])
+def test_the_questions_section_names_the_picks_author_either_way(settings, user, article, whole, author):
+    """The pick's author as the comment shows it: a link to their profile, the imported label, or
+    a deleted user; whether the pick came with the discussion or from the counting query."""
+    with_rules(settings, COMMENTS_PER_PAGE=50 if whole else 1)
+    question = QuestionFactory(article=article)
+    CommentFactory(article=article)  # a second thread: one per page does not fit
+    writer = {"reader": user, "imported": import_account(), "deleted": None}[author]
+    pick = CommentFactory(article=article, question=question, author=writer, body="**Worth reading**")
+    question.pinned_answer = pick
+    question.save()
+    figure = page_of(Client(), article).select_one(f"#question-{question.pk} .question__pick")
+    caption = figure.select_one("figcaption")
+    assert figure.select_one(".question__pick-body strong").text == "Worth reading"
+    assert caption.select_one(f'a[href="{url("comment", pick.pk)}"]') is not None
+    if author == "reader":
+        assert caption.select_one(f'a[href="{user.get_absolute_url()}"]').text == user.public_name
+    else:
+        label = "Imported comment" if author == "imported" else "deleted user"
+        assert label in caption.text
+        assert len(caption.select("a")) == 1
