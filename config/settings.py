@@ -180,7 +180,7 @@ else:
     # (discussions/fragments.py) and a few pages; each process holds its own.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "config.cache.LocalMemoryCache",
             "OPTIONS": {"MAX_ENTRIES": _env(env.int, "DJANGO_LOCMEM_CACHE_ENTRIES", default=5000)},
         }
     }

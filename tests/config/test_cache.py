@@ -4,6 +4,7 @@ import socket
 import subprocess
 import threading
 import time
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -214,3 +215,32 @@ def test_the_site_cache_is_the_fail_open_one_when_redis_url_is_set():
     assert isinstance(caches["default"], FailOpenRedisCache)
     cache.set("round-trip", "ok")
     assert caches["default"].strict.get("round-trip") == "ok"
+
+
+def _local_cache(name, **options):
+    from config.cache import LocalMemoryCache
+
+    local = LocalMemoryCache(name, {"OPTIONS": options})
+    local.clear()
+    return local
+
+
+def test_the_local_memory_caches_get_many_answers_as_get_does():
+    local = _local_cache("test-get-many")
+    local.set("kept", {"html": "<p>评论</p>"})
+    local.set("none", None)
+    local.set("expiring", 1, timeout=1)
+    wanted = ["kept", "none", "expiring", "missing"]
+    assert local.get_many(wanted) == {"kept": {"html": "<p>评论</p>"}, "none": None, "expiring": 1}
+    with mock.patch("time.time", return_value=time.time() + 2):
+        assert local.get_many(wanted) == {"kept": {"html": "<p>评论</p>"}, "none": None}
+        assert local.get("expiring", "gone") == "gone"
+
+
+def test_keys_read_by_get_many_are_the_last_culled():
+    local = _local_cache("test-get-many-lru", MAX_ENTRIES=4, CULL_FREQUENCY=4)  # a full cache drops one
+    for key in "abcd":
+        local.set(key, key)
+    local.get_many(["a"])
+    local.set("e", "e")
+    assert local.get_many(list("abcde")) == {"a": "a", "c": "c", "d": "d", "e": "e"}

@@ -124,7 +124,7 @@ def test_a_malformed_database_url_names_the_variable():
 
 def test_cache_is_local_memory_without_redis_and_redis_with_redis_url():
     backend = settings_in_child(PRODUCTION, "settings.CACHES['default']['BACKEND']")
-    assert backend.endswith("LocMemCache")
+    assert backend == "config.cache.LocalMemoryCache"
     cache = settings_in_child(
         {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/3"}, "settings.CACHES['default']"
     )
