@@ -25,9 +25,7 @@ CSRF tokens
 
 import dataclasses
 import functools
-import hashlib
 import operator
-import os
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,11 +33,12 @@ from django.template import Context
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import caching
+from articles.fragments import key as fragment_key
+from articles.fragments import scope as fragment_scope
 from discussions.importing import IMPORT_USERNAME
 
 TEMPLATE = "discussions/_comment.html"
@@ -182,39 +181,13 @@ def _placeholders():
     return _markers(settings.SECRET_KEY)
 
 
-@functools.cache
-def _translation_files(locale_paths):
-    """The size and time of every compiled catalogue: a deploy that changes a translation
-    changes every key."""
-    found = []
-    for path in locale_paths:
-        for folder, _, files in os.walk(path):
-            for name in sorted(files):
-                if name.endswith(".mo"):
-                    stat = os.stat(os.path.join(folder, name))
-                    found.append(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "\n".join(sorted(found))
-
-
 def _scope(template):
     """What every fragment of this request depends on besides its own values."""
-    return "\n".join(
-        [
-            str(FORMAT),
-            translation.get_language() or "",
-            timezone.get_current_timezone_name(),
-            get_script_prefix(),
-            hashlib.blake2b(template.template.source.encode(), digest_size=16).hexdigest(),
-            _translation_files(tuple(str(path) for path in settings.LOCALE_PATHS)),
-            "|".join(_placeholders()),
-        ]
-    ).encode()
+    return fragment_scope(template, FORMAT, "|".join(_placeholders()))
 
 
 def _key(scope, values):
-    digest = hashlib.blake2b(scope, digest_size=20)
-    digest.update(repr(values).encode())
-    return "cfrag:" + digest.hexdigest()
+    return fragment_key("cfrag", scope, values)
 
 
 def _lookup(keys):
