@@ -198,12 +198,15 @@ class CommentQuerySet(models.QuerySet):
 
     def descendants_of(self, ids, *, max_depth):
         """Replies at any depth under the comments `ids`, in one query: a reply's ancestors are
-        at most `max_depth` parents up, so one join per level covers every one of them."""
-        condition = Q()
-        for level in range(1, max_depth + 1):
-            # parent__id__in, not parent__in: the same SQL, without the related lookup's work
-            # on each id (a page of ids, once per level).
-            condition |= Q(**{"__".join(["parent"] * level) + "__id__in": ids})
+        at most `max_depth` parents up, so its parent is one of `ids` or in one of the nested
+        subqueries of their replies, each read through the parent index. (Joining the table to
+        itself once per level instead let PostgreSQL hash-join every comment of the site on a
+        small table: 10 ms at 10,000 comments against 0.6 ms.)"""
+        condition = Q(parent_id__in=ids)
+        level = ids
+        for _depth in range(2, max_depth + 1):
+            level = Comment.objects.filter(parent_id__in=level).values("pk")
+            condition |= Q(parent_id__in=level)
         return self.filter(condition)
 
     def for_thread_page(self):

@@ -79,6 +79,24 @@ def test_a_longer_discussion_reads_a_page_and_its_replies(client, settings, arti
     assert len(queries) == 4  # two counts, the page, its replies
 
 
+def test_a_page_of_a_longer_discussion_shows_replies_at_every_depth_under_its_own_comments_only(
+    client, settings, article
+):
+    with_rules(settings, COMMENTS_PER_PAGE=1, COMMENT_MAX_DEPTH=3)
+    first, second = CommentFactory.create_batch(2, article=article)
+    chain = [first]
+    for _depth in range(3):
+        chain.append(CommentFactory(article=article, parent=chain[-1]))
+    sibling = CommentFactory(article=article, parent=chain[1])
+    hidden = CommentFactory(article=article, parent=first, status=Comment.Status.HIDDEN)
+    CommentFactory(article=article, parent=hidden)
+    elsewhere = CommentFactory(article=article, parent=CommentFactory(article=article, parent=second))
+    page, _ = _comment_queries(client, article, page=1)
+    shown = {int(node["id"].split("-")[1]) for node in page.select("article.comment")}
+    assert shown == {comment.pk for comment in [*chain, sibling]}
+    assert elsewhere.pk not in shown
+
+
 def _questions(questions):
     return [(q.pk, q.number, q.answer_count, q.pinned_answer_id, q.pick) for q in questions]
 
