@@ -4,6 +4,7 @@ code never imports `discussions`."""
 from django import template
 from django.db.models import Count
 
+from articles import caching
 from discussions import fragments, threads
 from discussions.models import Comment
 
@@ -12,14 +13,23 @@ register = template.Library()
 
 @register.simple_tag
 def attach_comment_counts(articles):
-    """Set `comment_count` on each article of a list with one query for the whole list."""
+    """Set `comment_count` on each article of a list with one query for the whole list,
+    remembered until a comment count changes (the COUNTS version): counting costs in proportion
+    to the articles' comments, 30 ms for a home page of discussions a thousand comments long."""
     articles = list(articles)
-    counts = dict(
-        Comment.objects.counted()
-        .filter(article__in=[a.pk for a in articles])
-        .values_list("article")
-        .annotate(n=Count("pk"))
-        .values_list("article", "n")
+    ids = [article.pk for article in articles]
+
+    def count():
+        return dict(
+            Comment.objects.counted()
+            .filter(article__in=ids)
+            .values_list("article")
+            .annotate(n=Count("pk"))
+            .values_list("article", "n")
+        )
+
+    counts = caching.count_of(
+        "list-comment-counts:" + ",".join(map(str, ids)), None, depends_on=[caching.COUNTS], compute=count
     )
     for article in articles:
         article.comment_count = counts.get(article.pk, 0)

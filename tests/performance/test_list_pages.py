@@ -20,6 +20,7 @@ from taggit.models import TaggedItem
 
 from articles.models import ArticleQuerySet
 from discussions.models import Comment
+from discussions.moderation import hide_comment
 from tests.articles.conftest import parse_xml
 from tests.factories import ArticleFactory, CommentFactory, SourceFactory
 from tests.performance.conftest import soup
@@ -115,6 +116,31 @@ def test_an_article_page_with_its_related_fragment_cached_builds_no_related_quer
         assert [link.get_text(strip=True) for link in soup(response).select("nav.related li a")] == [
             "相关的旧文章"
         ]
+
+
+def test_list_comment_counts_are_remembered_until_a_count_changes(client, django_user_model):
+    """Counting reads every comment of the listed articles, so the counts are kept under the
+    COUNTS version; posting, hiding and deleting a comment each show at once."""
+    article = ArticleFactory(title="有评论的文章")
+    staff = django_user_model.objects.create_superuser("staff", "staff@example.com", "x")
+    comment = CommentFactory(article=article)
+    home = reverse("articles:home")
+
+    def shown():
+        return [link.get_text(strip=True) for link in soup(client.get(home)).select(".article-card .meta a")][
+            1
+        ]
+
+    assert shown() == "1 comment"
+    with CaptureQueriesContext(connection) as captured:
+        assert shown() == "1 comment"
+    assert not [query for query in captured.captured_queries if "COUNT(" in query["sql"]]
+    other = CommentFactory(article=article)
+    assert shown() == "2 comments"
+    hide_comment(comment, by=staff, reason="off topic")
+    assert shown() == "1 comment"
+    other.delete()
+    assert shown() == "0 comments"
 
 
 # Posting: the new-reader rule ---------------------------------------------------------------
