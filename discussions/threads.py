@@ -394,17 +394,10 @@ def load_thread(article, *, user, params):
         roots = _thread_comments(page_obj.object_list)
         replies = []
         if roots:
-            # The replies' ids through the parent index, then their rows by id. Read in one query
-            # with the authors, PostgreSQL misjudges how many replies there are, one way or the
-            # other with the size of the site, and scans every comment or every account for them.
-            reply_ids = list(
-                Comment.objects.filter(article=article)
-                .descendants_of([root.pk for root in roots], max_depth=settings.QINGTAN["COMMENT_MAX_DEPTH"])
-                .values_list("pk", flat=True)
-            )
-            if reply_ids:
-                # _nest() puts them in order.
-                replies = _thread_comments(visible.filter(pk__in=reply_ids).order_by())
+            # By their roots alone (_nest() puts them in order): with the article as well, SQLite
+            # reads every comment of the article through the thread index instead.
+            in_threads = _rows().visible_to(user).filter(root__in=[root.pk for root in roots])
+            replies = _thread_comments(in_threads.order_by())
     comments = _nest(roots, replies)
 
     following_article = False

@@ -133,7 +133,7 @@ def test_a_reply_without_javascript_has_its_own_page_and_lands_on_its_anchor(cli
     response = client.post(url("post", article.pk), {"body": "A reply", "parent": parent.pk})
     reply = Comment.objects.get(parent=parent)
     assert response["Location"] == f"{article.get_absolute_url()}#comment-{reply.pk}"
-    assert (reply.depth, reply.author, reply.question) == (1, user, None)
+    assert (reply.depth, reply.root, reply.author, reply.question) == (1, parent, user, None)
     shown = page_of(client, article)
     assert shown.select_one(f"#comment-{parent.pk}-replies > article#comment-{reply.pk}") is not None
 
@@ -175,7 +175,7 @@ def test_replies_deeper_than_the_limit_attach_at_the_last_level(client, user, ar
     client.force_login(user)
     client.post(url("post", article.pk), {"body": "Deeper still", "parent": grandchild.pk})
     deepest = Comment.objects.get(body="Deeper still")
-    assert (deepest.parent, deepest.depth) == (child, 2)
+    assert (deepest.parent, deepest.depth, deepest.root) == (child, 2, root)
     assert page_of(client, article).select_one(f"#comment-{child.pk}-replies > #comment-{deepest.pk}")
 
 

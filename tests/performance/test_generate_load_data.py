@@ -66,9 +66,10 @@ def test_threads_votes_and_picks_are_consistent():
             parent = comments[comment.parent_id]
             assert parent.article_id == comment.article_id
             assert comment.depth == parent.depth + 1 <= max_depth
+            assert comment.root_id == (parent.root_id or parent.pk)  # as Comment.save() sets it
             assert comment.question_id is None and parent.created_at <= comment.created_at
         else:
-            assert comment.depth == 0
+            assert comment.depth == 0 and comment.root_id is None
     answers = Comment.objects.filter(question__isnull=False).select_related("question")
     assert answers.count() > 50
     assert all(answer.question.article_id == answer.article_id for answer in answers)

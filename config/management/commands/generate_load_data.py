@@ -458,6 +458,7 @@ class Generator:
                     "article",
                     "question",
                     "parent",
+                    "root",
                     "depth",
                     "author",
                     "body",
@@ -599,22 +600,23 @@ class Generator:
         window = min(self.anchor - timedelta(minutes=1), publish_at + timedelta(days=30))
         seconds = max(60.0, (window - publish_at).total_seconds())
         offsets = sorted(min(seconds, rng.expovariate(8 / seconds)) for _ in range(count))
-        posted = []  # (pk, depth, parent pk) of this article's comments so far
+        posted = []  # (pk, depth, parent pk, root pk) of this article's comments so far
         by_pk = {}
         for offset in offsets:
             created_at = publish_at + timedelta(seconds=offset)
             pk = self.next_comment
             self.next_comment += 1
-            parent_pk, depth, question = None, 0, None
+            parent_pk, root_pk, depth, question = None, None, 0, None
             if posted and rng.random() < REPLY_SHARE:
                 parent = posted[-1 - int(min(len(posted), 12) * rng.random())]
                 # As Comment.save(): a reply below the deepest level attaches at the deepest level.
                 while parent[1] >= self.max_depth:
                     parent = by_pk[parent[2]]
                 parent_pk, depth = parent[0], parent[1] + 1
+                root_pk = parent[3] or parent_pk
             elif questions and rng.random() < ANSWER_SHARE:
                 question = rng.choice(questions)
-            entry = (pk, depth, parent_pk)
+            entry = (pk, depth, parent_pk, root_pk)
             posted.append(entry)
             by_pk[pk] = entry
             author = self._author()
@@ -653,6 +655,7 @@ class Generator:
                 article_pk,
                 question[0] if question else None,
                 parent_pk,
+                root_pk,
                 depth,
                 author,
                 body,
