@@ -123,12 +123,17 @@ class SQLiteBackend:
         return self.matches(terms, visible)  # bm25() exists only in a full-text match
 
     def newest(self, terms, visible):
-        # The matches made once into a set of ids that the walk down the index looks up.
+        # The matches made once into a set of ids that the walk down the index looks up. The
+        # unary + keeps the id out of any index: with the statistics of ANALYZE (or PRAGMA
+        # optimize) SQLite would otherwise look every match up by its id and sort them all
+        # (68,000 for a common word at 100,000 articles: 230 ms against 30 for the walk), since
+        # it cannot know the walk stops after a page. There are more than the rank limit of
+        # matches here, so the walk finds a page within about (entries / limit) x page steps.
         visible_sql, visible_params = visible
         match_sql, match_params = self._match(terms, ranked=False)
         sql = (
             f"SELECT v.article_id, v.publish_at FROM ({visible_sql}) v "  # noqa: S608 - built from querysets
-            f"WHERE v.article_id IN (SELECT m.article_id FROM ({match_sql}) m)"
+            f"WHERE +v.article_id IN (SELECT m.article_id FROM ({match_sql}) m)"
         )
         return sql, [*visible_params, *match_params]
 

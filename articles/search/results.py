@@ -10,6 +10,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import TaggedItem
@@ -99,10 +100,19 @@ class SearchResults:
     def _visible(self):
         visible = ArticleSearchEntry.objects.published()
         if self.tag:
+            # A condition checked per entry (EXISTS), not an IN list of the tag's articles: that
+            # list is one more way into the entries by id, which SQLite, given statistics, took
+            # for newest-first pages (every article of the tag read and sorted) instead of
+            # walking the publish-time index (as Article.objects.carrying() does for lists).
             visible = visible.filter(
-                article_id__in=TaggedItem.objects.filter(
-                    tag__slug=self.tag, content_type__app_label="articles", content_type__model="article"
-                ).values("object_id")
+                Exists(
+                    TaggedItem.objects.filter(
+                        object_id=OuterRef("article_id"),
+                        tag__slug=self.tag,
+                        content_type__app_label="articles",
+                        content_type__model="article",
+                    )
+                )
             )
         if self.source:
             visible = visible.filter(source__slug=self.source)
