@@ -14,7 +14,9 @@ import dataclasses
 import datetime
 import functools
 import hashlib
+import math
 import os
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from articles import caching
+from articles.models import Article, Source
 
 CARD_TEMPLATE = "articles/_article_card.html"
 
@@ -117,3 +120,92 @@ def render_cards(articles):
     if missing:
         cache.set_many(missing, caching.KEEP_SECONDS)
     return mark_safe("".join(found[card_key] for card_key in keys))  # noqa: S308 - autoescaped template output
+
+
+# Article pages ------------------------------------------------------------------------------------
+
+
+class ArticlePage:
+    """What an article page keeps in the cache besides its discussion: the article's row (with
+    its source) and the fragments every reader sees the same way ({% kept %} blocks of
+    templates/articles/article_detail.html: PARTS), all read in one cache round trip.
+
+    They show only articles, tags and sources, so they are keyed by the SITE and ARTICLES
+    versions (which every save or deletion of those bumps, see articles.caching), the article's
+    slug, the canonical address and scope() of the template; a fragment that shows other articles
+    (the related ones) must also not outlive the next scheduled publication or takedown, so each
+    fragment carries that deadline. Kept whether or not the page cache is on: they are what an
+    uncached page reuses."""
+
+    PARTS = ("meta", "json-ld", "head", "text", "related")
+    TEMPLATE = "articles/article_detail.html"
+
+    def __init__(self, slug, *, canonical_url):
+        self.slug = slug
+        page_versions = caching.versions([caching.ARTICLES])
+        self._row_key = key("article-row", _ROW_SCOPE, (slug, page_versions, _row_fields()))
+        part_scope = scope(get_template(self.TEMPLATE), canonical_url)
+        self._keys = {part: key(f"article-{part}", part_scope, (slug, page_versions)) for part in self.PARTS}
+        self._found = cache.get_many([self._row_key, *self._keys.values()])
+
+    def article(self):
+        """The public article's row from the cache, or read (for_detail()) and kept; None if no
+        article has the slug. Whether it is readable now is for the caller to check
+        (Article.is_readable): that changes with the clock."""
+        row = self._found.get(self._row_key)
+        if row is not None:
+            return _article_from_row(row)
+        try:
+            article = Article.objects.for_detail().get(slug=self.slug)
+        except Article.DoesNotExist:
+            return None
+        cache.set(self._row_key, _row_of(article), caching.KEEP_SECONDS)
+        return article
+
+    def fragment(self, part):
+        """The HTML of `part` if it is kept and not past its deadline, else None."""
+        entry = self._found.get(self._keys[part])
+        if entry is None:
+            return None
+        html, deadline = entry
+        return html if deadline is None or time.time() < deadline else None
+
+    def keep(self, part, html):
+        moment = caching.next_change_at()
+        timeout = caching.KEEP_SECONDS
+        if moment is not None:
+            timeout = min(timeout, math.floor((moment - timezone.now()).total_seconds()))
+        if timeout >= 1:
+            cache.set(self._keys[part], (html, moment.timestamp() if moment else None), timeout)
+
+
+_ROW_SCOPE = b"article-row"
+
+
+@functools.cache
+def _row_fields():
+    """The columns kept of an article and of its source: a deploy that adds or removes one
+    changes every row's key."""
+    return (
+        tuple(field.attname for field in Article._meta.concrete_fields),
+        tuple(field.attname for field in Source._meta.concrete_fields),
+    )
+
+
+def _row_of(article):
+    # Read from the instances' __dict__ as the query left them (a file field's value is still
+    # its name there, not the FieldFile its descriptor makes of it).
+    article_fields, source_fields = _row_fields()
+    return (
+        article._state.db,
+        tuple(vars(article)[name] for name in article_fields),
+        tuple(vars(article.source)[name] for name in source_fields),
+    )
+
+
+def _article_from_row(row):
+    database, article_values, source_values = row
+    article_fields, source_fields = _row_fields()
+    article = Article.from_db(database, article_fields, article_values)
+    Article.source.field.set_cached_value(article, Source.from_db(database, source_fields, source_values))
+    return article

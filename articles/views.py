@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles import caching
+from articles import caching, fragments
 from articles.models import Article, Source
 from articles.search.forms import SearchForm
 
@@ -103,12 +103,14 @@ def search(request):
 @require_safe
 @caching.anonymous_page([caching.ARTICLES, "article"], params=["sort", "page", "question", "answer"])
 def detail(request, slug):
-    # Readability checked on the row (Article.is_readable, the rule of readable()) rather than in
-    # the query: one lookup by the unique slug, built faster.
-    article = get_object_or_404(Article.objects.for_detail(), slug=slug)
-    if not article.is_readable:
+    canonical_url = request.build_absolute_uri(reverse("articles:detail", kwargs={"slug": slug}))
+    kept = fragments.ArticlePage(slug, canonical_url=canonical_url)
+    # Readability checked on the row (Article.is_readable, the rule of readable()), which is kept
+    # in the cache until an article changes: whether it is readable changes with the clock.
+    article = kept.article()
+    if article is None or not article.is_readable:
         raise Http404(gettext("No such article."))
-    return _detail(request, article)
+    return _detail(request, article, kept=kept, canonical_url=canonical_url)
 
 
 @require_safe
@@ -121,24 +123,26 @@ def preview(request, slug):
     ):
         raise Http404(gettext("No such article."))
     article = get_object_or_404(Article.objects.for_detail(), slug=slug)
-    response = _detail(request, article, is_preview=True)
+    canonical_url = request.build_absolute_uri(article.get_absolute_url())
+    kept = fragments.ArticlePage(slug, canonical_url=canonical_url)
+    response = _detail(request, article, kept=kept, canonical_url=canonical_url, is_preview=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     add_never_cache_headers(response)
     return response
 
 
-def _detail(request, article, *, is_preview=False):
+def _detail(request, article, *, kept, canonical_url, is_preview=False):
     return render(
         request,
-        "articles/article_detail.html",
+        fragments.ArticlePage.TEMPLATE,
         {
             "article": article,
-            # Built and read only when the template's cached fragment is missing: building the
+            # Built and read only when the template's kept fragment is missing: building the
             # queryset costs a few milliseconds, and on SQLite it already runs a query.
             "related": SimpleLazyObject(lambda: list(Article.objects.related_to(article))),
-            **caching.fragment_context(),
+            "kept": kept,
             "is_preview": is_preview,
-            "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+            "canonical_url": canonical_url,
         },
     )
 

@@ -17,6 +17,38 @@ def json_ld(data):
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
+class KeptNode(template.Node):
+    def __init__(self, part, nodelist):
+        self.part = part
+        self.nodelist = nodelist
+
+    def render(self, context):
+        page = context.get("kept")
+        if page is None:  # a page rendered without them: nothing kept
+            return self.nodelist.render(context)
+        html = page.fragment(self.part)
+        if html is None:
+            html = self.nodelist.render(context)
+            page.keep(self.part, html)
+        return html
+
+
+@register.tag
+def kept(parser, token):
+    """{% kept "head" %}...{% endkept %}: a part of an article page every reader sees the same way,
+    rendered once and then taken from the cache (articles.fragments.ArticlePage, the `kept` of
+    the context, which keys it by everything the part shows)."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError("{% kept %} takes the name of a part, in quotes")
+    part = bits[1][1:-1]
+    if part not in fragments.ArticlePage.PARTS:
+        raise template.TemplateSyntaxError(f"{{% kept %}}: no part {part!r} in ArticlePage.PARTS")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(part, nodelist)
+
+
 @register.simple_tag
 def article_cards(articles):
     """The cards of a list of articles (articles.fragments): rendered once, then from the cache."""
