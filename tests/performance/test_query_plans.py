@@ -112,6 +112,23 @@ def test_public_pages_use_indexes(client, content, page):
     _assert_indexed(queries)
 
 
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_discussion_read_a_page_at_a_time_reads_the_replies_of_the_page_only(
+    client, content, settings, signed_in
+):
+    """Through the index of their thread's root: not every comment of the article through the
+    thread index (a thousand at the busiest articles) to keep the few under the page."""
+    settings.QINGTAN = {**settings.QINGTAN, "COMMENTS_PER_PAGE": 2}
+    if signed_in:
+        client.force_login(content["readers"][1])
+    queries = _queries_of(client, content["articles"][0].get_absolute_url())
+    _assert_indexed(queries)
+    replies = [sql for sql in queries if '"discussions_comment"."root_id" IN' in sql]
+    assert len(replies) == 1
+    _, plan = _full_scans(replies[0], None)
+    assert any("USING INDEX discussions_comment_root_id" in line for line in plan), plan
+
+
 def test_a_signed_in_readers_article_page_uses_indexes(client, content):
     client.force_login(content["readers"][1])
     _assert_indexed(_queries_of(client, content["articles"][0].get_absolute_url()))
