@@ -18,13 +18,17 @@ Both take the SQL of the visible entries (selecting their `visible_columns`) and
 `matches(terms, visible, ranked=)` with SQL selecting (article_id, rank, publish_at) of those
 that match, lower rank first (unranked, the rank is 0 and nothing is spent on it), and
 `newest(terms, visible)` with SQL selecting (article_id, publish_at) of the same, planned to be
-read newest first along the entries' (status, publish_at) index. `ranked(terms, visible, ids)`
-ranks matches already found (their ids), as cheaply as the backend can.
+read newest first along the entries' (status, publish_at) index, whether or not the database
+has planner statistics. `ranked(terms, visible, ids)` ranks matches already found (their ids), as
+cheaply as the backend can; `tagged(taggings)` is the condition on the visible entries that they
+have one of these taggings.
 """
 
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.models import Exists, F, Func, IntegerField, OuterRef
+from django.db.models.lookups import In
 
 from articles.search.tokens import document_terms, document_text
 
@@ -141,6 +145,17 @@ class SQLiteBackend:
     def newest_plan(self, cursor):
         yield
 
+    def tagged(self, taggings):
+        """The condition that an entry has one of these taggings: its id in their list, made once
+        and probed for each entry (cheaper than a lookup in the taggings' index per entry), the
+        id again behind a unary + so that the list is never a way into the entries (given
+        statistics, SQLite read every article of the tag and sorted them for a newest-first
+        page instead of walking the publish-time index)."""
+        return In(
+            Func(F("article_id"), template="+%(expressions)s", output_field=IntegerField()),
+            taggings.values("object_id"),
+        )
+
 
 class PostgreSQLBackend:
     index = "articles_search_vector_gin"
@@ -224,6 +239,13 @@ class PostgreSQLBackend:
 
     def newest(self, terms, visible):
         return self.matches(terms, visible, ranked=False)
+
+    def tagged(self, taggings):
+        """The condition that an entry has one of these taggings, checked entry by entry
+        (EXISTS): a newest-first page can then walk the publish-time index, where with IN the
+        planner read every article of the tag and sorted them (130 ms against 14 for a tag of
+        4,000 articles at 100,000)."""
+        return Exists(taggings.filter(object_id=OuterRef("article_id")))
 
     @contextmanager
     def newest_plan(self, cursor):

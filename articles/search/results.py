@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, ArticleSearchEntry
 from articles.search import backends
@@ -100,18 +101,13 @@ class SearchResults:
     def _visible(self):
         visible = ArticleSearchEntry.objects.published()
         if self.tag:
-            # A condition checked per entry (EXISTS), not an IN list of the tag's articles: that
-            # list is one more way into the entries by id, which SQLite, given statistics, took
-            # for newest-first pages (every article of the tag read and sorted) instead of
-            # walking the publish-time index (as Article.objects.carrying() does for lists).
+            # The tag and the content type are found once (uncorrelated subqueries), not
+            # joined in for every entry checked.
+            tag_id = Tag.objects.filter(slug=self.tag).values("pk")[:1]
+            article_type = ContentType.objects.filter(app_label="articles", model="article").values("pk")[:1]
             visible = visible.filter(
-                Exists(
-                    TaggedItem.objects.filter(
-                        object_id=OuterRef("article_id"),
-                        tag__slug=self.tag,
-                        content_type__app_label="articles",
-                        content_type__model="article",
-                    )
+                backends.current().tagged(
+                    TaggedItem.objects.filter(content_type_id=Subquery(article_type), tag_id=Subquery(tag_id))
                 )
             )
         if self.source:
