@@ -130,7 +130,7 @@ class SQLiteBackend:
         # The matches made once into a set of ids that the walk down the index looks up. The
         # unary + keeps the id out of any index: with the statistics of ANALYZE (or PRAGMA
         # optimize) SQLite would otherwise look every match up by its id and sort them all
-        # (68,000 for a common word at 100,000 articles: 230 ms against 30 for the walk), since
+        # (68,439 for 开源 at 100,000 articles: 225 ms of CPU against 29 for the walk), since
         # it cannot know the walk stops after a page. There are more than the rank limit of
         # matches here, so the walk finds a page within about (entries / limit) x page steps.
         visible_sql, visible_params = visible
