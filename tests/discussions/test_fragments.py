@@ -351,9 +351,9 @@ def test_the_page_needs_few_queries_and_fewer_once_fragments_and_counts_are_kept
     # counts and the related articles.
     with django_assert_max_num_queries(8):
         page_of(Client(), article)
-    # Counts, related articles, the schedule, the thread's state and the questions with their
-    # answer counts and picks are remembered: the article and its comments are read.
-    with django_assert_num_queries(2):
+    # The article's row, counts, related articles, the schedule, the thread's state and the
+    # questions with their answer counts and picks are remembered: only the comments are read.
+    with django_assert_num_queries(1):
         page_of(Client(), article)
     # A signed-in reader also costs their session, account, suspension, votes, reports and
     # follows, and their own counts; no query per comment.
