@@ -12,6 +12,7 @@ benchmark articles). A database that already holds exactly N benchmark articles 
 (--regenerate to start again). Then it builds the index with rebuild_search_index's code and
 times the same page of results both ways: the count and the first 20 results, best first for
 the index, newest first for the scan. Prints the median and p95 per query and overall.
+--statistics analyze|drop times SQLite with or without planner statistics on the entries.
 --phase prepare generates and indexes without timing anything, --phase time only times.
 """
 
@@ -285,6 +286,26 @@ def generate(count, seed):
             bar.update(len(articles))
 
 
+def statistics_of_entries(action):
+    """SQLite: write ("analyze"), delete ("drop") or read ("show") sqlite_stat1's rows of the
+    search entries; the search must keep its plans either way (tests/performance/test_search_plan.py)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return "ANALYZE (PostgreSQL)"
+    with connection.cursor() as cursor:
+        if action == "analyze":
+            cursor.execute("ANALYZE articles_articlesearchentry")
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if not cursor.fetchone()[0]:
+            return "none"
+        if action == "drop":
+            cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'articles_articlesearchentry'")
+            cursor.execute("ANALYZE sqlite_schema")  # the planner forgets them
+        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'articles_articlesearchentry'")
+        return ", ".join(f"{index} {stat}" for index, stat in cursor.fetchall()) or "none"
+
+
 def scan(query):
     """What a site without an index would do: every term in some field, icontains."""
     from django.db.models import Q
@@ -348,6 +369,14 @@ def main():
     parser.add_argument("--skip-scan", action="store_true", help="Time the index only.")
     parser.add_argument("--reindex", action="store_true", help="Rebuild the index of existing articles.")
     parser.add_argument(
+        "--statistics",
+        choices=["keep", "analyze", "drop"],
+        default="keep",
+        help="SQLite's planner statistics of the search entries before timing: analyze writes them "
+        "(as ANALYZE or PRAGMA optimize on a production site would), drop deletes them, keep (default) "
+        "leaves them as they are. PostgreSQL is always analysed.",
+    )
+    parser.add_argument(
         "--phase",
         choices=["all", "prepare", "time"],
         default="all",
@@ -408,11 +437,13 @@ def main():
             cursor.execute("SELECT pg_database_size(current_database())")
             size = cursor.fetchone()[0]
     else:
+        statistics_of_entries(args.statistics)
         size = Path(connection.settings_dict["NAME"]).stat().st_size
     if args.phase == "prepare":
         return
     published = Article.objects.published().count()
-    print(f"{connection.vendor}, {published} published articles, database {size / 1e6:.0f} MB\n")
+    print(f"{connection.vendor}, {published} published articles, database {size / 1e6:.0f} MB")
+    print(f"planner statistics of the search entries: {statistics_of_entries('show')}\n")
     from articles.search import search_articles
 
     limit = search_articles("").rank_limit
