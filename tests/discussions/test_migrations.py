@@ -4,9 +4,14 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+# Serialized rollback: the content types and permissions the database was created with are put
+# back after the flush that ends a test run outside a transaction, with their ids, as the other
+# tests that need a real transaction (tests/reliability) expect to find them.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 @pytest.fixture
-def migrate(transactional_db):
+def migrate():
     def to(target):
         executor = MigrationExecutor(connection)
         executor.migrate([target])
