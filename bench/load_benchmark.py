@@ -23,9 +23,10 @@ article with 3 questions and 20 comments, a tag page, search and a profile; then
 readers POSTing comments at concurrency 16 (many readers, a session and CSRF token each; every
 comment carries a token of the run, and those in the database are counted after it); then the
 same pages with the page cache off (QINGTAN_PAGE_CACHE_SECONDS=0) on a restarted server. Prints
-requests/s, p50 and p99 per page with its ratio to the static file (measured again for 5 s just
-before each page: on a shared machine the static figure itself moves by a third within minutes),
-the errors, and the peak RSS of each worker after each server's run.
+requests/s, p50 and p99 per page with its ratio to a static file of the page's own size, served
+by the same server for 5 s just before the page (on a shared machine the static figure itself
+moves by a third within minutes; and a 110 KB page is not compared with a 22 KB file), the errors,
+and the peak RSS of each worker after each server's run.
 Results are also written to bench/data/results-<database>-<articles>.json; when the results of the
 1,000-article data set are there, the p50 ratios between the two sizes are printed too.
 """
@@ -259,9 +260,13 @@ def prepare_targets(env, sessions_path):
     }
     from django.test import Client
 
-    home = Client(HTTP_HOST="127.0.0.1").get("/")
-    assert home.status_code == 200, home.status_code
-    facts["home_bytes"] = len(home.content)
+    client = Client(HTTP_HOST="127.0.0.1")
+    facts["page_bytes"] = {}
+    for name, path in targets.items():
+        page = client.get(urllib.parse.unquote(path))
+        assert page.status_code == 200, (path, page.status_code)
+        facts["page_bytes"][name] = len(page.content)
+    facts["home_bytes"] = facts["page_bytes"]["home"]
     connection.close()
     return targets, facts
 
@@ -387,7 +392,12 @@ def wrk(url, *, connections, duration, script=None, script_args=(), threads=2):
     return result
 
 
-STATIC = "/static/bench/page-sized.html"
+STATIC = "/static/bench/page-sized.html"  # as large as the home page
+
+
+def static_like(name):
+    """The static file as large as the page `name` (see main())."""
+    return f"/static/bench/{name}.html"
 
 
 def measure(base, path, *, connections=8, duration=10, warmup=2):
@@ -396,12 +406,14 @@ def measure(base, path, *, connections=8, duration=10, warmup=2):
     return wrk(url, connections=connections, duration=duration)
 
 
-def measure_with_static(base, path, *, duration):
-    """The page, and the static file just before it: on a machine shared with other work the
-    static throughput moves by a third within minutes, so each ratio is to its neighbour."""
-    static = wrk(base + STATIC, connections=8, duration=max(3, duration // 2))
+def measure_with_static(base, path, *, duration, static=STATIC):
+    """The page, and the static file of its size just before it: on a machine shared with other
+    work the static throughput moves by a third within minutes, so each ratio is to its neighbour;
+    and a 110 KB page is compared with a 110 KB file, not with one the size of the home page."""
+    static_result = wrk(base + static, connections=8, duration=max(3, duration // 2))
     result = measure(base, path, duration=duration)
-    result["static_rps"] = static["rps"]
+    result["static_rps"] = static_result["rps"]
+    result["static_file"] = static
     return result
 
 
@@ -446,6 +458,8 @@ def main():
     # A static file as large as the home page; whitenoise serves what STATIC_ROOT holds at start-up.
     (work / "static" / "bench").mkdir(parents=True, exist_ok=True)
     (work / "static" / "bench" / "page-sized.html").write_bytes(b"x" * facts["home_bytes"])
+    for name, size in facts["page_bytes"].items():
+        (work / "static" / "bench" / f"{name}.html").write_bytes(b"x" * size)
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = work / "gunicorn.log"
@@ -465,7 +479,7 @@ def main():
             results["pages"]["middleware only"] = floor
             for name, path in targets.items():
                 label = f"{name} (cached)" if name not in {"search", "profile"} else name
-                result = measure_with_static(base, path, duration=args.duration)
+                result = measure_with_static(base, path, duration=args.duration, static=static_like(name))
                 rows.append((label, 8, result))
                 results["pages"][label] = result
         if not args.skip_post:
@@ -491,7 +505,9 @@ def main():
         env_uncached = {**env, "QINGTAN_PAGE_CACHE_SECONDS": "0"}
         with gunicorn(env_uncached, args, port, log_path) as server:
             for name in ("home", "article_300", "article_20", "tag"):
-                result = measure_with_static(base, targets[name], duration=args.duration)
+                result = measure_with_static(
+                    base, targets[name], duration=args.duration, static=static_like(name)
+                )
                 rows.append((f"{name} (uncached)", 8, result))
                 results["pages"][f"{name} (uncached)"] = result
             results["rss_uncached_mb"] = worker_peak_rss_mb(server.pid)
