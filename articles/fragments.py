@@ -126,26 +126,37 @@ def render_cards(articles):
 
 
 class ArticlePage:
-    """What an article page keeps in the cache besides its discussion: the article's row (with
-    its source) and the fragments every reader sees the same way ({% kept %} blocks of
+    """What an article page keeps in the cache besides its discussion thread: the article's row
+    (with its source) and the fragments every reader sees the same way ({% kept %} blocks of
     templates/articles/article_detail.html: PARTS), all read in one cache round trip.
 
-    They show only articles, tags and sources, so they are keyed by the SITE and ARTICLES
-    versions (which every save or deletion of those bumps, see articles.caching), the article's
-    slug, the canonical address and scope() of the template; a fragment that shows other articles
-    (the related ones) must also not outlive the next scheduled publication or takedown, so each
-    fragment carries that deadline. Kept whether or not the page cache is on: they are what an
-    uncached page reuses."""
+    The article's own parts show only articles, tags and sources, so they are keyed by the SITE
+    and ARTICLES versions (which every save or deletion of those bumps, see articles.caching), the
+    article's slug, the canonical address and scope() of the template. The questions section
+    (discussion_tags' questions_section, the same for every reader who cannot curate) also shows
+    the discussion's counts, picks and its authors' names: it is keyed by the article's page
+    version as well (article_key(), which the discussions app bumps on each such change) and by
+    the scope of its own template. A fragment that shows other articles (the related ones) must
+    not outlive the next scheduled publication or takedown either, so each fragment carries that
+    deadline. Kept whether or not the page cache is on: they are what an uncached page reuses."""
 
-    PARTS = ("meta", "json-ld", "head", "text", "related")
+    PARTS = ("meta", "json-ld", "head", "questions", "text", "related")
     TEMPLATE = "articles/article_detail.html"
+    # Rendered by discussion_tags' questions_section: a template name, not an import.
+    QUESTIONS_TEMPLATE = "discussions/_questions_section.html"
 
     def __init__(self, slug, *, canonical_url):
         self.slug = slug
-        page_versions = caching.versions([caching.ARTICLES])
+        site, articles, discussion = caching.versions([caching.ARTICLES, caching.article_key(slug)])
+        page_versions = (site, articles)
         self._row_key = key("article-row", _ROW_SCOPE, (slug, page_versions, _row_fields()))
         part_scope = scope(get_template(self.TEMPLATE), canonical_url)
         self._keys = {part: key(f"article-{part}", part_scope, (slug, page_versions)) for part in self.PARTS}
+        self._keys["questions"] = key(
+            "article-questions",
+            scope(get_template(self.QUESTIONS_TEMPLATE)),
+            (slug, site, articles, discussion),
+        )
         self._found = cache.get_many([self._row_key, *self._keys.values()])
 
     def article(self):

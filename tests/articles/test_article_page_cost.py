@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from discussions import moderation
+from discussions.models import Comment
 from tests.articles.conftest import form_data, soup
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, CommentFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +203,89 @@ def test_a_deleted_article_is_a_404_at_once(client):
     _get(client, article.get_absolute_url())
     Article.objects.get(pk=article.pk).delete()
     _get(client, article.get_absolute_url(), status=404)
+
+
+# The questions section, kept under the discussion's version too -------------------------------
+
+
+def _questions(response):
+    return [
+        " ".join(item.select_one(".question__meta").get_text(" ", strip=True).split())
+        + (
+            f" | pick: {pick.get_text(' ', strip=True)}"
+            if (pick := item.select_one(".question__pick"))
+            else ""
+        )
+        for item in soup(response).select(".questions li.question")
+    ]
+
+
+def _questions_rendered(response):
+    return "discussions/_questions_section.html" in [t.name for t in response.templates]
+
+
+@pytest.fixture
+def asked(settings):
+    """An article with two questions, one answered, whose questions section is kept."""
+    settings.QINGTAN = {**settings.QINGTAN, "HOLD_FIRST_COMMENTS": 0, "COMMENT_RATE": "off"}
+    article = ArticleFactory()
+    first, second = QuestionFactory(article=article, position=1), QuestionFactory(article=article, position=2)
+    CommentFactory(article=article, question=first)
+    return article, first, second
+
+
+def test_the_questions_section_is_rendered_once_and_then_kept(client, asked):
+    article, _, _ = asked
+    first = client.get(article.get_absolute_url(), headers={"accept-language": "en"})
+    assert _questions_rendered(first)
+    again = client.get(article.get_absolute_url(), headers={"accept-language": "en"})
+    assert not _questions_rendered(again) and _questions(again) == _questions(first)
+    assert _questions(again)[0].startswith("1 answer") and "Unanswered" in _questions(again)[1]
+
+
+def test_an_answer_posted_or_hidden_changes_the_counts_at_once(client, asked, user, moderator):
+    article, _, second = asked
+    url = article.get_absolute_url()
+    _get(client, url)
+    commenter = Client()
+    commenter.force_login(user)
+    response = commenter.post(
+        reverse("discussions:post", args=[article.pk]), {"body": "回答第二个问题", "question": second.pk}
+    )
+    assert response.status_code in (200, 302)
+    assert _questions(_get(client, url))[1].startswith("1 answer")
+    moderation.hide_comment(Comment.objects.get(body="回答第二个问题"), by=moderator)
+    assert "Unanswered" in _questions(_get(client, url))[1]
+
+
+def test_a_pick_a_closed_question_and_a_renamed_author_show_at_once(client, asked, moderator):
+    article, first, _ = asked
+    url = article.get_absolute_url()
+    _get(client, url)
+    answer = Comment.objects.get(question=first)
+    moderation.pin_answer(answer, by=moderator)
+    assert answer.author.public_name in _questions(_get(client, url))[0]
+    answer.author.display_name = "改名的作者"
+    answer.author.save()
+    assert "改名的作者" in _questions(_get(client, url))[0]
+    moderation.close_question(first, by=moderator)
+    assert "Closed to new answers" in _questions(_get(client, url))[0]
+
+
+def test_a_question_edited_shows_at_once(client, asked):
+    article, first, _ = asked
+    url = article.get_absolute_url()
+    _get(client, url)
+    first.text = "改过的问题"
+    first.save()
+    assert soup(_get(client, url)).select_one(".question__text").get_text() == "改过的问题"
+
+
+def test_curators_get_their_controls_and_readers_never_do(client, asked, editor):
+    article, _, _ = asked
+    url = article.get_absolute_url()
+    assert not soup(_get(client, url)).select(".questions .staff-controls")
+    staff = Client()
+    staff.force_login(editor)
+    assert len(soup(_get(staff, url)).select(".questions .staff-controls")) == 2
+    assert not soup(_get(client, url)).select(".questions .staff-controls")
