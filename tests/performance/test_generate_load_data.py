@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F
 
 from accounts.models import User
@@ -38,6 +39,17 @@ def test_it_writes_what_was_asked_for():
     assert planted.filter(n=300, q=3).exists() and planted.filter(n=20, q=3).exists()
     public = Article.objects.filter(status__in=["published", "archived"])
     assert ArticleSearchEntry.objects.count() == public.count()
+
+
+def test_the_planner_has_statistics_of_the_search_index_too():
+    _generate()
+    table = ArticleSearchEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [table])
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        assert cursor.fetchone()[0] > 0
 
 
 def test_the_rows_are_what_the_models_would_have_written():
