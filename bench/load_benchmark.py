@@ -27,7 +27,8 @@ requests/s, p50 and p99 per page with its ratio to a static file of the page's o
 by the same server for 5 s just before the page (on a shared machine the static figure itself
 moves by a third within minutes; and a 110 KB page is not compared with a 22 KB file), the errors,
 and the peak RSS of each worker after each server's run.
-Results are also written to bench/data/results-<database>-<articles>.json; when the results of the
+Results are also written to bench/data/results-<database>-<articles>.json (the latest run) and a
+copy named with the run's UTC time (every run); when the latest results of the
 1,000-article data set are there, the p50 ratios between the two sizes are printed too.
 """
 
@@ -530,8 +531,11 @@ def main():
         f"after {results['load_average_after']}"
     )
     suffix = f"-only-{args.only}" if args.only else ""
-    out = DATA / f"results-{database}-{args.articles}{suffix}.json"
+    out = DATA / f"results-{database}-{args.articles}{suffix}.json"  # the latest, compared with below
     out.write_text(json.dumps(results, indent=2))
+    # And every run under its own name, so that one run does not replace the figures of another.
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    shutil.copyfile(out, DATA / f"results-{database}-{args.articles}{suffix}-{stamp}.json")
     reference = DATA / f"results-{database}-1000.json"
     if args.articles != 1000 and reference.exists() and not args.only:
         small = json.loads(reference.read_text())["pages"]
