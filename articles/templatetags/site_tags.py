@@ -70,9 +70,10 @@ def _count_setting_change(**kwargs):
 
 class FrameNode(template.Node):
     """The rendered output of its contents, remembered on the node (so a template compiled again
-    starts afresh) under the URL resolver, the script prefix, the language and the languages on
-    offer: all they may depend on. With `anonymous`, only readers who are not signed in share it
-    (the contents may show what a signed-in reader gets instead); others get it rendered."""
+    starts afresh) under the URL resolver, the script prefix, the language, the languages on offer
+    and whether the context escapes: all they may depend on. With `anonymous`, only readers who
+    are not signed in share it (the contents may show what a signed-in reader gets instead);
+    others get it rendered."""
 
     def __init__(self, nodelist, *, anonymous):
         self.nodelist = nodelist
@@ -88,7 +89,12 @@ class FrameNode(template.Node):
         kept_for, memo = self._memo
         if kept_for != owner:
             kept_for, memo = self._memo = (owner, {})
-        key = (get_script_prefix(), get_language(), tuple(code for code, _ in settings.LANGUAGES))
+        key = (
+            get_script_prefix(),
+            get_language(),
+            tuple(code for code, _ in settings.LANGUAGES),
+            context.autoescape,
+        )
         html = memo.get(key)
         if html is None:
             html = memo[key] = self.nodelist.render(context)
