@@ -647,22 +647,6 @@ def connect():
     m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="page_cache_tags_changed")
 
 
-def fragment_context():
-    """For the {% cache %} blocks of article pages, which show other articles (related ones):
-    `fragment_versions` to key them by, `fragment_timeout` to keep them. Like the counts, they
-    are kept when the page cache is off: they are what a page rendered anyway reuses.
-
-    {% cache %} has no deadline of its own, as pages and counts have, only the cache server's
-    expiry, so the key holds the next scheduled change too: once this server's clock passes it,
-    the fragment is looked up under a new key, whatever the cache server's clock says."""
-    moment = next_change_at()
-    deadline = str(moment.timestamp()) if moment is not None else "-"
-    return {
-        "fragment_versions": ":".join([*(str(version) for version in versions([ARTICLES])), deadline]),
-        "fragment_timeout": _timeout_until(KEEP_SECONDS, moment),
-    }
-
-
 # Counts for pagination ------------------------------------------------------------------------
 
 
