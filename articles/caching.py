@@ -355,10 +355,11 @@ def timeout_for(limit=None):
     limit = page_timeout() if limit is None else limit
     if not limit:
         return 0
-    return _timeout_until(limit, next_change_at())
+    return timeout_until(limit, next_change_at())
 
 
-def _timeout_until(limit, moment):
+def timeout_until(limit, moment):
+    """`limit` seconds, cut at `moment` (the next change the clock brings, or None); 0: do not cache."""
     if moment is not None:
         limit = min(limit, (moment - timezone.now()).total_seconds())
     return max(0, math.floor(limit))

@@ -14,7 +14,6 @@ import dataclasses
 import datetime
 import functools
 import hashlib
-import math
 import os
 import time
 
@@ -191,10 +190,8 @@ class ArticlePage:
 
     def keep(self, part, html):
         moment = caching.next_change_at()
-        timeout = caching.KEEP_SECONDS
-        if moment is not None:
-            timeout = min(timeout, math.floor((moment - timezone.now()).total_seconds()))
-        if timeout >= 1:
+        timeout = caching.timeout_until(caching.KEEP_SECONDS, moment)
+        if timeout:
             cache.set(self._keys[part], (html, moment.timestamp() if moment else None), timeout)
 
 
