@@ -255,9 +255,32 @@ def versions(names):
 
 
 def versions_and_entry(names, key):
-    """versions(names) and the cache entry at `key`, read together."""
-    found, entry = _store().get_many_with([SITE, *names], key)
-    return tuple(found[name] for name in (SITE, *names)), entry
+    """versions(names) and the page entry at `key`, read together. With Redis, the process's
+    copy of the entry is served if it was stored under the current versions: then only the
+    versions, a few bytes, come from Redis, not the whole page through its client."""
+    names = [SITE, *names]
+    copies = getattr(cache, "copies", None)
+    copy = copies.get(key) if copies is not None else None
+    if copy is not None:
+        found = _store().get_many(names)
+        current = tuple(found[name] for name in names)
+        if _is_fresh(copy, current):
+            return current, copy
+        entry = cache.get(key)  # stored by another process under newer versions, perhaps
+    else:
+        found, entry = _store().get_many_with(names, key)
+        current = tuple(found[name] for name in names)
+    if copies is not None and _is_fresh(entry, current):
+        copies.set(key, entry, entry[3] - time.time())
+    return current, entry
+
+
+def _store_page(key, entry, timeout):
+    """Store a page entry (status, headers, content, deadline, versions), and the process's copy."""
+    cache.set(key, entry, timeout)
+    copies = getattr(cache, "copies", None)
+    if copies is not None:
+        copies.set(key, entry, timeout)
 
 
 def _bump_now(names):
@@ -462,7 +485,7 @@ def anonymous_page(depends_on, *, params=()):
             if timeout and not own_token and not response.cookies:
                 headers = [(name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS]
                 deadline = time.time() + timeout
-                cache.set(key, (response.status_code, headers, stored, deadline, page_versions), timeout)
+                _store_page(key, (response.status_code, headers, stored, deadline, page_versions), timeout)
                 # For EarlyPageCacheMiddleware, which stores the page with its final headers.
                 request._page_cache_stored = (key, stored, deadline, timeout, page_versions)
             return response
@@ -597,7 +620,8 @@ class EarlyPageCacheMiddleware:
             for name, value in response.items()
             if name.lower() not in self._DROPPED_HEADERS
         ]
-        cache.set(_full_key(key), (response.status_code, headers, content, deadline, page_versions), timeout)
+        entry = (response.status_code, headers, content, deadline, page_versions)
+        _store_page(_full_key(key), entry, timeout)
 
 
 _MESSAGES_COOKIE = CookieStorage.cookie_name

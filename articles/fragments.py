@@ -118,13 +118,13 @@ def render_cards(articles):
     card_scope = scope(template)
     cards = [ArticleCard.of(article) for article in articles]
     keys = [key("card", card_scope, card) for card in cards]
-    found = cache.get_many(keys)
+    found = cache.get_many_immutable(keys)
     missing = {}
     for card_key, card in zip(keys, cards, strict=True):
         if card_key not in found:
             found[card_key] = missing[card_key] = template.render({"card": card})
     if missing:
-        cache.set_many(missing, caching.KEEP_SECONDS)
+        cache.set_many_immutable(missing, caching.KEEP_SECONDS)
     return mark_safe("".join(found[card_key] for card_key in keys))  # noqa: S308 - autoescaped template output
 
 
@@ -164,7 +164,7 @@ class ArticlePage:
             scope(get_template(self.QUESTIONS_TEMPLATE)),
             (slug, site, articles, discussion),
         )
-        self._found = cache.get_many([self._row_key, *self._keys.values()])
+        self._found = cache.get_many_immutable([self._row_key, *self._keys.values()])
 
     def article(self):
         """The public article's row from the cache, or read (for_detail()) and kept; None if no
@@ -177,7 +177,7 @@ class ArticlePage:
             article = Article.objects.for_detail().get(slug=self.slug)
         except Article.DoesNotExist:
             return None
-        cache.set(self._row_key, _row_of(article), caching.KEEP_SECONDS)
+        cache.set_many_immutable({self._row_key: _row_of(article)}, caching.KEEP_SECONDS)
         return article
 
     def fragment(self, part):
@@ -192,7 +192,8 @@ class ArticlePage:
         moment = caching.next_change_at()
         timeout = caching.timeout_until(caching.KEEP_SECONDS, moment)
         if timeout:
-            cache.set(self._keys[part], (html, moment.timestamp() if moment else None), timeout)
+            deadline = moment.timestamp() if moment else None
+            cache.set_many_immutable({self._keys[part]: (html, deadline)}, timeout)
 
 
 _ROW_SCOPE = b"article-row"

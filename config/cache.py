@@ -1,5 +1,5 @@
-"""The cache backends: a Redis cache that fails open, and a local-memory cache that reads many
-keys at once.
+"""The cache backends: a Redis cache that fails open and keeps each process's copies of what
+never changes under its key, and a local-memory cache that reads many keys at once.
 
 A Redis cache that fails open: when Redis is unreachable, pages still render.
 
@@ -11,13 +11,23 @@ is down, which is the lesser evil next to refusing every page.
 After a failure the cache stays "open" (no Redis call at all) for `RETRY_AFTER` seconds, so a
 Redis host that drops packets costs one connect timeout per interval and process, not one per
 cache call. The health check uses `cache.strict`, which bypasses all of this and raises.
+
+Process copies: most of what Qingtan keeps is keyed by what it shows (a comment's fragment by the
+comment's values, an article's parts by the versions of what they show), so the value under such
+a key never changes and a copy in the process is as good as the entry in Redis. Both backends
+read and write those through get_many_immutable() / set_many_immutable(); the Redis one answers
+from its ProcessCopies first, and only asks Redis for the rest. A long discussion's 80 fragments
+were 80 KB through the Redis client on every page. The page cache keeps its pages there too, read
+against their versions (articles/caching.py). Local memory needs no copies: it is the process.
 """
 
 import logging
 import pickle
+import sys
 import threading
 import time
 
+import cachetools
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -60,11 +70,80 @@ class _ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
-class FailOpenRedisCache(RedisCache):
-    """Django's RedisCache, treating connection errors and timeouts as a miss or a no-op.
+def _size(value):
+    """About the memory `value` holds: exact for the strings, bytes and numbers entries are made
+    of, counted through tuples, lists and dicts."""
+    if isinstance(value, (tuple, list)):
+        return sys.getsizeof(value) + sum(_size(item) for item in value)
+    if isinstance(value, dict):
+        return sys.getsizeof(value) + sum(_size(k) + _size(v) for k, v in value.items())
+    return sys.getsizeof(value)
 
-    OPTIONS may hold `RETRY_AFTER` (seconds, default 5) and `LOG_EVERY` (seconds between two
-    warnings about the same outage, default 60); the rest goes to the Redis client as usual.
+
+class ProcessCopies:
+    """One process's copies of cache entries, least recently used dropped first once they hold
+    `max_bytes`, none kept longer than its timeout or `max_seconds`. Shared by the threads of the
+    process; values are kept as they are, so they must not be changed by whoever reads them."""
+
+    def __init__(self, max_bytes, max_seconds):
+        self.max_seconds = max_seconds
+        self._copies = cachetools.TLRUCache(
+            maxsize=max_bytes,
+            ttu=lambda key, copy, now: copy[1],
+            timer=lambda: time.monotonic(),  # the clock set_many() reads, looked up on each call
+            getsizeof=lambda copy: copy[2],
+        )
+        self._lock = threading.Lock()
+
+    def get_many(self, keys):
+        found = {}
+        with self._lock:
+            for key in keys:
+                copy = self._copies.get(key)
+                if copy is not None:
+                    found[key] = copy[0]
+        return found
+
+    def get(self, key):
+        return self.get_many([key]).get(key)
+
+    def set_many(self, data, timeout=None):
+        seconds = self.max_seconds if timeout is None else min(timeout, self.max_seconds)
+        if seconds <= 0:
+            return
+        expires = time.monotonic() + seconds
+        copies = [(key, (value, expires, _size(value) + sys.getsizeof(key))) for key, value in data.items()]
+        with self._lock:
+            for key, copy in copies:
+                try:
+                    self._copies[key] = copy
+                except ValueError:  # larger than all the room there is: not kept
+                    self._copies.pop(key, None)
+
+    def set(self, key, value, timeout=None):
+        self.set_many({key: value}, timeout)
+
+    def clear(self):
+        with self._lock:
+            self._copies.clear()
+
+    @property
+    def bytes_held(self):
+        return self._copies.currsize
+
+
+# Per server and key prefix, like the outage state: Django makes a cache object per thread.
+_process_copies = {}
+
+
+class FailOpenRedisCache(RedisCache):
+    """Django's RedisCache, treating connection errors and timeouts as a miss or a no-op, with
+    this process's copies of immutable entries in front of it (`copies`).
+
+    OPTIONS may hold `RETRY_AFTER` (seconds, default 5), `LOG_EVERY` (seconds between two
+    warnings about the same outage, default 60), `PROCESS_COPIES_MB` (the memory the copies may
+    take in each process, default 32; 0 keeps none) and `PROCESS_COPY_SECONDS` (the longest a
+    copy is kept, default 3600); the rest goes to the Redis client as usual.
     """
 
     def __init__(self, server, params):
@@ -73,9 +152,39 @@ class FailOpenRedisCache(RedisCache):
         options = dict(self._options)
         self.retry_after = float(options.pop("RETRY_AFTER", 5))
         self.log_every = float(options.pop("LOG_EVERY", 60))
+        copies_bytes = int(float(options.pop("PROCESS_COPIES_MB", 32)) * 1024 * 1024)
+        copy_seconds = float(options.pop("PROCESS_COPY_SECONDS", 3600))
         self._options = options
         with _outages_lock:
             self._outage = _outages.setdefault(tuple(self._servers), _Outage())
+            if copies_bytes > 0:
+                self.copies = _process_copies.setdefault(
+                    (tuple(self._servers), self.key_prefix, self.version),
+                    ProcessCopies(copies_bytes, copy_seconds),
+                )
+            else:
+                self.copies = None
+
+    def get_many_immutable(self, keys):
+        """get_many() of keys whose value never changes once set: this process's copies first,
+        then Redis for the rest (and copies kept of what it had)."""
+        if self.copies is None:
+            return self.get_many(keys)
+        found = self.copies.get_many(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            fetched = self.get_many(missing)
+            self.copies.set_many(fetched)
+            found.update(fetched)
+        return found
+
+    def set_many_immutable(self, data, timeout=DEFAULT_TIMEOUT):
+        """set_many() of keys whose value never changes once set, with this process's copies."""
+        not_stored = set(self.set_many(data, timeout))
+        if self.copies is not None:
+            # Only what Redis holds: a copy must not outlive an outage it was made during.
+            stored = {key: value for key, value in data.items() if key not in not_stored}
+            self.copies.set_many(stored, self.get_backend_timeout(timeout))
 
     @property
     def strict(self):
@@ -156,6 +265,8 @@ class FailOpenRedisCache(RedisCache):
         return self._call("delete_many", None, keys, version=version)
 
     def clear(self):
+        if self.copies is not None:
+            self.copies.clear()
         return self._call("clear", False)
 
 
@@ -175,7 +286,18 @@ class LocalMemoryCache(LocMemCache):
     Django's get_many() calls get() for each key, a lock and a check of the key's characters
     each time: 0.82 ms for the 80 comment fragments of a long discussion's page, 0.21 ms here.
     Keys are checked when they are set, so a key that is not portable has been warned about
-    already."""
+    already.
+
+    The process's own memory already: get_many_immutable() and set_many_immutable() are
+    get_many() and set_many(), and there are no `copies`."""
+
+    copies = None
+
+    def get_many_immutable(self, keys):
+        return self.get_many(keys)
+
+    def set_many_immutable(self, data, timeout=DEFAULT_TIMEOUT):
+        self.set_many(data, timeout)
 
     def get_many(self, keys, version=None):
         made = [(key, self.make_key(key, version=version)) for key in keys]

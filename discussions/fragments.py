@@ -191,11 +191,11 @@ def _key(scope, values):
 
 
 def _lookup(keys):
-    return cache.get_many(keys)
+    return cache.get_many_immutable(keys)
 
 
 def _store(entries):
-    cache.set_many(entries, caching.KEEP_SECONDS)
+    cache.set_many_immutable(entries, caching.KEEP_SECONDS)
 
 
 # Rendering ---------------------------------------------------------------------------------------

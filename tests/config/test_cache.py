@@ -244,3 +244,68 @@ def test_keys_read_by_get_many_are_the_last_culled():
     local.get_many(["a"])
     local.set("e", "e")
     assert local.get_many(list("abcde")) == {"a": "a", "c": "c", "d": "d", "e": "e"}
+
+
+# Process copies ---------------------------------------------------------------------------------
+
+
+def test_immutable_entries_are_served_from_the_process_copy_even_with_redis_gone(redis_server):
+    live = fail_open(f"redis://127.0.0.1:{redis_server['port']}/0", RETRY_AFTER=0)
+    live.clear()
+    live.set_many_immutable({"fragment:a": "<p>甲</p>"}, 60)
+    live.set("fragment:b", "<p>乙</p>")  # stored by another process: no copy here yet
+    assert live.get_many_immutable(["fragment:a", "fragment:b", "fragment:c"]) == {
+        "fragment:a": "<p>甲</p>",
+        "fragment:b": "<p>乙</p>",
+    }
+    redis_server["stop"]()
+    assert live.get_many(["fragment:a", "fragment:b"]) == {}
+    assert live.get_many_immutable(["fragment:a", "fragment:b", "fragment:c"]) == {
+        "fragment:a": "<p>甲</p>",
+        "fragment:b": "<p>乙</p>",
+    }
+
+
+def test_no_copy_is_kept_of_what_redis_did_not_store(redis_server):
+    live = fail_open(f"redis://127.0.0.1:{redis_server['port']}/0", RETRY_AFTER=0)
+    live.clear()
+    redis_server["stop"]()
+    live.set_many_immutable({"fragment:lost": "<p>丢</p>"}, 60)
+    redis_server["start"]()
+    assert live.get_many_immutable(["fragment:lost"]) == {}
+
+
+def test_copies_stay_within_their_memory_and_clear_goes_with_the_cache(redis_server):
+    live = fail_open(f"redis://127.0.0.1:{redis_server['port']}/0", RETRY_AFTER=0, PROCESS_COPIES_MB=0.05)
+    live.clear()
+    for number in range(100):
+        live.set_many_immutable({f"fragment:{number}": "评" * 1000}, 60)
+    assert 0 < live.copies.bytes_held <= 0.05 * 1024 * 1024
+    redis_server["stop"]()
+    kept = live.get_many_immutable([f"fragment:{number}" for number in range(100)])
+    assert "fragment:99" in kept and "fragment:0" not in kept  # the least recently used went first
+    redis_server["start"]()
+    live.clear()
+    assert live.copies.bytes_held == 0
+
+
+def test_copies_last_no_longer_than_the_entry(redis_server):
+    live = fail_open(f"redis://127.0.0.1:{redis_server['port']}/0", RETRY_AFTER=0, PROCESS_COPY_SECONDS=30)
+    live.clear()
+    live.set_many_immutable({"short": 1}, 5)
+    live.set_many_immutable({"long": 2}, 3600)
+    redis_server["stop"]()
+    later = time.monotonic() + 10
+    with mock.patch("time.monotonic", return_value=later):
+        assert live.get_many_immutable(["short", "long"]) == {"long": 2}
+    with mock.patch("time.monotonic", return_value=later + 30):
+        assert live.get_many_immutable(["short", "long"]) == {}  # PROCESS_COPY_SECONDS
+
+
+def test_without_room_for_copies_every_read_goes_to_redis(redis_server):
+    live = fail_open(f"redis://127.0.0.1:{redis_server['port']}/0", RETRY_AFTER=0, PROCESS_COPIES_MB=0)
+    assert live.copies is None
+    live.set_many_immutable({"fragment": "x"}, 60)
+    assert live.get_many_immutable(["fragment"]) == {"fragment": "x"}
+    redis_server["stop"]()
+    assert live.get_many_immutable(["fragment"]) == {}

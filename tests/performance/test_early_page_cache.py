@@ -85,6 +85,60 @@ def test_with_redis_a_hit_is_one_round_trip(article, monkeypatch):
     assert commands == ["MGET"]
 
 
+def _shared_cache_with_copies():
+    from django.core.cache import caches
+
+    from config.cache import FailOpenRedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, FailOpenRedisCache) or backend.copies is None:
+        pytest.skip("needs Redis (REDIS_URL)")
+    return backend
+
+
+def test_with_redis_a_hit_of_a_page_the_process_has_reads_only_the_versions(article, monkeypatch):
+    """The page's bytes are not read through the Redis client again: the process's copy is
+    served once Redis says the versions it was stored under are still the current ones."""
+    import redis
+
+    backend = _shared_cache_with_copies()
+    url = article.get_absolute_url()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    reads = []
+    original = redis.Redis.execute_command
+
+    def recording(self, *args, **options):
+        reads.append(args)
+        return original(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", recording)
+    hit = Client().get(url)
+    assert hit["X-Page-Cache"] == "hit" and "缓存里的评论" in hit.content.decode()
+    assert [command for command, *_ in reads] == ["MGET"]
+    version_prefix = backend.make_key("pv:")
+    assert all(str(key).startswith(version_prefix) for key in reads[0][1:])
+
+
+def test_a_page_the_process_has_is_not_served_after_another_server_changed_it(article, settings):
+    import redis
+
+    from articles.caching import article_key
+    from discussions.models import Comment
+
+    backend = _shared_cache_with_copies()
+    url = article.get_absolute_url()
+    Client().get(url)
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    # Another server edits the comment and bumps the page's version; this process sees neither
+    # the save nor the bump, only the version in Redis.
+    edited = "另一台服务器改过"
+    Comment.objects.filter(article=article).update(body=edited, body_html=f"<p>{edited}</p>")
+    redis.Redis.from_url(settings.REDIS_URL).incr(backend.make_key("pv:" + article_key(article.slug)))
+    page = Client().get(url)
+    assert page["X-Page-Cache"] == "miss"
+    assert edited in page.content.decode() and "缓存里的评论" not in page.content.decode()
+
+
 def test_the_hit_is_the_same_for_every_reader_but_its_nonce_and_sets_no_cookie(article):
     url = article.get_absolute_url()
     Client().get(url)
