@@ -172,7 +172,12 @@ if REDIS_URL:
             "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_PREFIX", default="qingtan"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                # Each process's copies of what never changes under its key (config/cache.py).
+                "PROCESS_COPIES_MB": _env(env.float, "DJANGO_CACHE_PROCESS_COPIES_MB", default=32),
+            },
         }
     }
 else:

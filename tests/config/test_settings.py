@@ -206,3 +206,12 @@ def test_behind_a_proxy_ssl_redirect_can_be_left_to_it():
         "[settings.SECURE_SSL_REDIRECT, list(settings.SECURE_PROXY_SSL_HEADER)]",
     )
     assert values == [False, ["HTTP_X_FORWARDED_PROTO", "https"]]
+
+
+def test_the_process_copies_in_front_of_redis_take_32_mb_unless_told_otherwise():
+    redis = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/3"}
+    options = "settings.CACHES['default']['OPTIONS']['PROCESS_COPIES_MB']"
+    assert settings_in_child(redis, options) == 32
+    assert settings_in_child({**redis, "DJANGO_CACHE_PROCESS_COPIES_MB": "0"}, options) == 0
+    error = start_up_error({**redis, "DJANGO_CACHE_PROCESS_COPIES_MB": "lots"})
+    assert "DJANGO_CACHE_PROCESS_COPIES_MB" in error
