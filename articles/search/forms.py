@@ -1,11 +1,41 @@
 from django import forms
+from django.core.cache import cache
 from django.db.models import Q
+from django.forms.renderers import get_default_renderer
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from articles import caching, fragments
 from articles.models import Source
 from articles.search.results import MAX_QUERY_LENGTH, clean_query, search_articles
+
+
+class KeptSelect(forms.Select):
+    """A <select> over a model's rows (sources change rarely) rendered by Django's own
+    templates and kept in the cache under the versions of the articles (every Source, Article
+    and Tag save changes them, so a new or renamed source shows at once), the language, the
+    option selected and the attributes: its ~40 options are not rendered through the form
+    renderer's templates for every search. A value selecting no option (a source since removed,
+    a made-up slug) is rendered every time and never kept, so the entries are bounded by the
+    options."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        renderer = renderer or get_default_renderer()
+        key = fragments.key(
+            "select",
+            fragments.scope(renderer.get_template(self.template_name), *caching.versions([caching.ARTICLES])),
+            (name, self.format_value(value), sorted(self.build_attrs(self.attrs, attrs).items())),
+        )
+        html = cache.get_many_immutable([key]).get(key)
+        if html is None:
+            context = self.get_context(name, value, attrs)
+            html = self._render(self.template_name, context, renderer)
+            options = (option for _, group, _ in context["widget"]["optgroups"] for option in group)
+            if any(option["selected"] for option in options):
+                cache.set_many_immutable({key: str(html)}, caching.KEEP_SECONDS)
+        return mark_safe(html)  # noqa: S308 - rendered by the form renderer's autoescaped templates
 
 
 class SearchForm(forms.Form):
@@ -26,11 +56,14 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("Any source"),
+        widget=KeptSelect,
     )
 
     def __init__(self, data=None, **kwargs):
         # Cleaned before binding, so the box shows the query as searched (truncated, without
         # control characters) and no validator can reject it.
+        # The query string as the reader sent it: what the results' tag links keep.
+        self.params = data
         if data is not None:
             data = data.copy()
             data["q"] = clean_query(data.get("q", ""))
@@ -51,5 +84,8 @@ class SearchForm(forms.Form):
             return None
         tag, source = self.cleaned_data["tag"], self.cleaned_data["source"]
         return search_articles(
-            self.cleaned_data["q"], tag=tag.slug if tag else None, source=source.slug if source else None
+            self.cleaned_data["q"],
+            tag=tag.slug if tag else None,
+            source=source.slug if source else None,
+            params=self.params,
         )

@@ -7,11 +7,14 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import quote, quote_plus
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Subquery
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag, TaggedItem
@@ -42,12 +45,42 @@ def clean_query(raw):
     return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
 
 
-def search_articles(query, *, tag=None, source=None):
+def search_articles(query, *, tag=None, source=None, params=None):
     """Published articles matching every term of `query`, best first (newest first when there
     are more than the rank limit), optionally only those with the tag slug `tag` or from the
     source slug `source`. Query syntax of any engine is plain text here. Returns SearchResults,
-    which a Paginator pages through."""
-    return SearchResults(query_terms(clean_query(query))[:MAX_TERMS], tag=tag, source=source)
+    which a Paginator pages through; `params`, the results page's query string (a QueryDict),
+    is what each hit's tag links start from."""
+    return SearchResults(query_terms(clean_query(query))[:MAX_TERMS], tag=tag, source=source, params=params)
+
+
+def filter_link(params, name):
+    """A function giving for a value the address of this page filtered by `name`=value, back
+    on its first page: exactly what {% querystring name=value page=None %} writes (the other
+    parameters in their order, `name` where the reader had it, else last), with the page's
+    other parameters encoded once rather than once for every link."""
+    params = params.copy()
+    params.pop("page", None)
+    params[name] = ""  # holds its place
+    # Keys and values are encoded with their "&", so the pairs split apart exactly.
+    pairs = params.urlencode().split("&")
+    at = pairs.index(f"{quote_plus(name)}=")
+    start = "?" + "".join(f"{pair}&" for pair in pairs[:at]) + pairs[at]
+    end = "".join(f"&{pair}" for pair in pairs[at + 1 :])
+    return lambda value: f"{start}{quote_plus(str(value))}{end}"
+
+
+def slug_url(view_name):
+    """A function giving reverse(view_name, kwargs={"slug": slug}) for the slug of a SlugField
+    (letters, digits, "_" and "-", Unicode ones too) of a view taking only that slug, reversed
+    once: reverse() costs some 60 us, and a page of hits needs two for every hit. The slug is
+    quoted as reverse() quotes it."""
+    start, _, end = reverse(view_name, kwargs={"slug": "_"}).rpartition("_")
+    return lambda slug: f"{start}{quote(slug, safe=_URL_SAFE)}{end}"
+
+
+# What reverse() leaves unquoted: the sub-delimiters and the other `pchar` of RFC 3986.
+_URL_SAFE = "!$&'()*+,;=/~:@"
 
 
 @dataclass
@@ -57,6 +90,9 @@ class SearchHit:
     tags: list
     title_html: SafeString
     snippet_html: SafeString
+    url: str  # the article's get_absolute_url()
+    source_url: str  # its source's
+    tag_links: list  # (tag, the address of the results with that tag) for each tag
 
 
 class SearchResults:
@@ -68,10 +104,11 @@ class SearchResults:
     true: the count stops at the limit (so pages end there) and the matches come newest first,
     unranked."""
 
-    def __init__(self, terms, *, tag=None, source=None):
+    def __init__(self, terms, *, tag=None, source=None, params=None):
         self.terms = terms
         self.tag = tag
         self.source = source
+        self._tag_link = filter_link(QueryDict() if params is None else params, "tag")
         self.rank_limit = max(1, int(getattr(settings, "SEARCH_RANK_LIMIT", RANK_LIMIT)))
 
     @cached_property
@@ -187,21 +224,25 @@ class SearchResults:
             .order_by("tag__name")
         ):
             tags[item.object_id].append(item.tag)
-        return [
-            self._hit(articles[article_id], rank, tags[article_id])
-            for article_id, rank in ranked
-            if article_id in articles
-        ]
-
-    def _hit(self, article, rank, tags):
-        entry = article.search_entry
-        return SearchHit(
-            article=article,
-            rank=rank,
-            tags=tags,
-            title_html=self.highlight(article.title),
-            snippet_html=self.snippet(entry.summary, entry.lead, entry.body),
-        )
+        article_url, source_url = slug_url("articles:detail"), slug_url("articles:source")
+        hits = []
+        for article_id, rank in ranked:
+            if article_id in articles:
+                article = articles[article_id]
+                entry = article.search_entry
+                hits.append(
+                    SearchHit(
+                        article=article,
+                        rank=rank,
+                        tags=tags[article_id],
+                        title_html=self.highlight(article.title),
+                        snippet_html=self.snippet(entry.summary, entry.lead, entry.body),
+                        url=article_url(article.slug),
+                        source_url=source_url(article.source.slug),
+                        tag_links=[(tag, self._tag_link(tag.slug)) for tag in tags[article_id]],
+                    )
+                )
+        return hits
 
     def highlight(self, text):
         """text HTML-escaped, with every match of a term in <mark>."""
