@@ -1,3 +1,4 @@
+import django
 from django import forms
 from django.core.cache import cache
 from django.db.models import Q
@@ -12,20 +13,25 @@ from articles.models import Source
 from articles.search.results import MAX_QUERY_LENGTH, clean_query, search_articles
 
 
-class KeptSelect(forms.Select):
-    """A <select> over a model's rows (sources change rarely) rendered by Django's own
-    templates and kept in the cache under the versions of the articles (every Source, Article
-    and Tag save changes them, so a new or renamed source shows at once), the language, the
-    option selected and the attributes: its ~40 options are not rendered through the form
-    renderer's templates for every search. A value selecting no option (a source since removed,
-    a made-up slug) is rendered every time and never kept, so the entries are bounded by the
-    options."""
+class SourceSelect(forms.Select):
+    """The sources as Django renders them, kept in the cache: some 40 options, each rendered
+    through the form renderer's templates, were a quarter of the search page's rendering, and
+    sources change rarely.
+
+    Kept under the versions of the articles (every save of a source, article or tag changes
+    them, so a new or renamed source shows at once), the language, the option selected and the
+    attributes (the id, aria-invalid). The versions are read before the sources, so sources
+    read before a change commits are never kept under the versions after it. A value selecting
+    no option (a source since removed, a made-up slug) is rendered every time and never kept:
+    the entries are bounded by the sources."""
 
     def render(self, name, value, attrs=None, renderer=None):
         renderer = renderer or get_default_renderer()
+        template = renderer.get_template(self.template_name)
+        versions = caching.versions([caching.ARTICLES])
         key = fragments.key(
-            "select",
-            fragments.scope(renderer.get_template(self.template_name), *caching.versions([caching.ARTICLES])),
+            "source-select",
+            fragments.scope(template, django.__version__, *versions),
             (name, self.format_value(value), sorted(self.build_attrs(self.attrs, attrs).items())),
         )
         html = cache.get_many_immutable([key]).get(key)
@@ -56,7 +62,7 @@ class SearchForm(forms.Form):
         to_field_name="slug",
         required=False,
         empty_label=_("Any source"),
-        widget=KeptSelect,
+        widget=SourceSelect,
     )
 
     def __init__(self, data=None, **kwargs):
