@@ -12,7 +12,7 @@ from urllib.parse import quote, quote_plus
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Subquery
+from django.db.models import F, Subquery
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import escape
@@ -214,16 +214,19 @@ class SearchResults:
             .order_by()
             .in_bulk()
         )
-        # One query for all their tags (taggit's own prefetch builds a queryset per article).
+        # One query for all their tags (taggit's own prefetch builds a queryset per article), a
+        # row for each tag of each article, read as tags alone.
         tags = defaultdict(list)
-        for item in (
-            TaggedItem.objects.filter(
-                content_type__app_label="articles", content_type__model="article", object_id__in=ids
+        for tag in (
+            Tag.objects.filter(
+                taggit_taggeditem_items__content_type__app_label="articles",
+                taggit_taggeditem_items__content_type__model="article",
+                taggit_taggeditem_items__object_id__in=ids,
             )
-            .select_related("tag")
-            .order_by("tag__name")
+            .annotate(tagged_id=F("taggit_taggeditem_items__object_id"))
+            .order_by("name")
         ):
-            tags[item.object_id].append(item.tag)
+            tags[tag.tagged_id].append(tag)
         article_url, source_url = slug_url("articles:detail"), slug_url("articles:source")
         hits = []
         for article_id, rank in ranked:
