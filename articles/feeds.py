@@ -26,7 +26,7 @@ class LatestArticlesFeed(Feed):
         )
 
     def items(self):
-        return Article.objects.for_list()[:FEED_LENGTH]
+        return Article.objects.for_list().with_listed_tags()[:FEED_LENGTH]
 
     def item_title(self, item):
         return item.title
@@ -46,7 +46,7 @@ class LatestArticlesFeed(Feed):
         return item.original_author or item.source.name
 
     def item_categories(self, item):
-        return [tag.name for tag in item.listed_tags]  # for_list() lists them
+        return [tag.name for tag in item.listed_tags]  # with_listed_tags() lists them
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -67,4 +67,4 @@ class TagFeed(LatestArticlesFeed):
         return reverse("articles:tag", kwargs={"slug": obj.slug})
 
     def items(self, obj):
-        return Article.objects.tagged(obj.slug).for_list()[:FEED_LENGTH]
+        return Article.objects.tagged(obj.slug).for_list().with_listed_tags()[:FEED_LENGTH]

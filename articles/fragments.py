@@ -6,8 +6,10 @@ language, the time zone, the script prefix, the template's source, the translati
 value the template shows but the key misses cannot exist, so no fragment is ever stale and
 nothing needs invalidating: a changed title, tag or comment count is looked up under a new key,
 and the old entry expires unread. The comments of a discussion are kept the same way
-(discussions/fragments.py); here are the article cards of the list pages (home, tags, sources,
-months), which readers who are signed in get rendered on every visit.
+(discussions/fragments.py). Here are the article cards of the list pages (home, tags, sources,
+months), which readers who are signed in get rendered on every visit, and the parts of an
+article page; what they show of articles, sources and tags is keyed by the versions that every
+change of those bumps (articles.caching), so that a list of kept cards need not read any tags.
 """
 
 import dataclasses
@@ -19,13 +21,14 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from articles import caching
-from articles.models import Article, Source
+from articles.models import Article, Source, listed_tags_prefetch
 
 CARD_TEMPLATE = "articles/_article_card.html"
 
@@ -83,8 +86,8 @@ class CardTag:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ArticleCard:
-    """What templates/articles/_article_card.html shows of an article of a list (for_list(),
-    with `comment_count` set by the discussions' attach_comment_counts)."""
+    """What templates/articles/_article_card.html shows of an article of a list (for_list()
+    with its `listed_tags`, and `comment_count` set by the discussions' attach_comment_counts)."""
 
     url: str
     title: str
@@ -111,20 +114,40 @@ class ArticleCard:
         )
 
 
-def render_cards(articles):
-    """The HTML of the cards of `articles`, each from the cache or rendered and stored, with
-    one cache read for the whole list."""
+def card_versions():
+    """The versions the cards of a list are kept under: read them before the list's articles
+    (see render_cards())."""
+    return caching.versions([caching.ARTICLES])
+
+
+def render_cards(articles, versions):
+    """The HTML of the cards of `articles` (for_list() rows with their `comment_count`), each
+    from the cache or rendered and stored, with one cache read for the whole list.
+
+    A card shows its article, source and tags, which change only with the SITE and ARTICLES
+    versions (every save of an article, source or tag bumps them, articles.caching), and the
+    comment count. So it is kept under those `versions`, the article's id and its count, and a
+    list whose cards are kept reads no tag and reverses no URL; the tags of the cards to render
+    are read in one query. `versions` must be card_versions() read before the articles were:
+    rows read before a change was committed are then never kept under the versions after it."""
     template = get_template(CARD_TEMPLATE)
     card_scope = scope(template)
-    cards = [ArticleCard.of(article) for article in articles]
-    keys = [key("card", card_scope, card) for card in cards]
+    keys = [
+        key("card", card_scope, (versions, article.pk, getattr(article, "comment_count", 0) or 0))
+        for article in articles
+    ]
     found = cache.get_many_immutable(keys)
-    missing = {}
-    for card_key, card in zip(keys, cards, strict=True):
-        if card_key not in found:
-            found[card_key] = missing[card_key] = template.render({"card": card})
-    if missing:
-        cache.set_many_immutable(missing, caching.KEEP_SECONDS)
+    to_render = {
+        card_key: article for card_key, article in zip(keys, articles, strict=True) if card_key not in found
+    }
+    if to_render:
+        prefetch_related_objects(list(to_render.values()), listed_tags_prefetch())
+        rendered = {
+            card_key: template.render({"card": ArticleCard.of(article)})
+            for card_key, article in to_render.items()
+        }
+        cache.set_many_immutable(rendered, caching.KEEP_SECONDS)
+        found.update(rendered)
     return mark_safe("".join(found[card_key] for card_key in keys))  # noqa: S308 - autoescaped template output
 
 

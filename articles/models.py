@@ -198,21 +198,27 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(source=source)
 
     def for_list(self):
-        """Published articles, newest first, each with its source and its tags as a list in
-        `listed_tags`. A list rather than `tags.all`: for every article of a prefetch Django
-        asks the tag manager for a queryset to keep the tags in, and taggit's manager builds a
-        new filtered one each time (a third of a list page's time went there)."""
-        return (
-            self.published()
-            .select_related("source")
-            .prefetch_related(Prefetch("tags", to_attr="listed_tags"))
-            .order_by("-publish_at", "-pk")
-        )
+        """Published articles, newest first, each with its source. Not their tags: the list
+        pages' cards are kept in the cache, and articles.fragments.render_cards() reads the tags
+        of those it renders (with_listed_tags() for lists that show every article's tags)."""
+        return self.published().select_related("source").order_by("-publish_at", "-pk")
+
+    def with_listed_tags(self):
+        """Each article's tags as a list in `listed_tags` (listed_tags_prefetch())."""
+        return self.prefetch_related(listed_tags_prefetch())
 
     def for_detail(self):
         """With the source its page names. Not the tags: the page shows them in fragments kept
         until an article changes, so they are read only when one of those is rendered."""
         return self.select_related("source")
+
+
+def listed_tags_prefetch():
+    """An article's tags as a list in `listed_tags`, for prefetch_related(). A list rather than
+    `tags.all`: for every article of a prefetch Django asks the tag manager for a queryset to
+    keep the tags in, and taggit's manager builds a new filtered one each time (a third of a
+    list page's time went there)."""
+    return Prefetch("tags", to_attr="listed_tags")
 
 
 @dataclass

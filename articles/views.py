@@ -39,8 +39,11 @@ def _page(request, queryset, *, count_key=None, count_from=None):
 
 
 def _list(request, queryset, *, count_from=None, **context):
+    card_versions = fragments.card_versions()  # before the articles: see fragments.render_cards()
     page = _page(request, queryset, count_key=request.path, count_from=count_from)
-    return render(request, "articles/article_list.html", {"page_obj": page, **context})
+    return render(
+        request, "articles/article_list.html", {"page_obj": page, "card_versions": card_versions, **context}
+    )
 
 
 @require_safe

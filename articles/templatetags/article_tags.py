@@ -50,9 +50,10 @@ def kept(parser, token):
 
 
 @register.simple_tag
-def article_cards(articles):
-    """The cards of a list of articles (articles.fragments): rendered once, then from the cache."""
-    return fragments.render_cards(articles)
+def article_cards(articles, versions):
+    """The cards of a list of articles (articles.fragments): rendered once, then from the cache;
+    `versions`: card_versions(), read by the view before the articles."""
+    return fragments.render_cards(articles, versions)
 
 
 @register.simple_tag(takes_context=True)

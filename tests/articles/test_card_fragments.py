@@ -1,5 +1,5 @@
 """The article cards of list pages (articles/fragments.py): rendered once, then taken from the
-cache, and never stale, because each is stored under everything it shows."""
+cache, and never stale, because each is stored under the versions of what it shows."""
 
 import pytest
 from django.urls import reverse
@@ -78,3 +78,77 @@ def test_cards_are_kept_per_language(client):
     chinese = _cards(client.get(reverse("articles:home"), headers={"accept-language": "zh-hans"}))
     assert english[0]["comments"] == "0 comments"
     assert chinese[0]["comments"] == "0 条评论"
+
+
+@pytest.fixture
+def page_cache_off(settings):
+    # The cards alone, not the whole page from the page cache: what signed-in readers get.
+    settings.QINGTAN = {**settings.QINGTAN, "PAGE_CACHE_SECONDS": 0}
+
+
+def _rename_tag(article):
+    tag = article.tags.get()
+    tag.name = "改名的标签"
+    tag.save()
+
+
+def _rename_source(article):
+    article.source.name = "改名的来源"
+    article.source.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "shown"),
+    [
+        (lambda article: article.tags.add("AI"), "tags", ["AI", "芯片"]),
+        (lambda article: article.tags.remove("芯片"), "tags", []),
+        (_rename_tag, "tags", ["改名的标签"]),
+        (_rename_source, "source", "改名的来源"),
+        (lambda article: CommentFactory(article=article), "comments", "1 comment"),
+    ],
+)
+def test_each_change_of_what_a_card_shows_is_shown_at_once(
+    client, page_cache_off, renders, change, field, shown
+):
+    article = ArticleFactory(title="卡片", tags=["芯片"])
+    home = reverse("articles:home")
+    client.get(home)
+    renders.clear()
+    change(article)
+    assert _cards(client.get(home))[0][field] == shown
+    assert renders == ["卡片"]
+
+
+def test_a_list_of_kept_cards_reads_no_tag(client, page_cache_off, renders, django_assert_max_num_queries):
+    for number in range(12):
+        ArticleFactory(title=f"第{number}篇", tags=["芯片", f"标签{number}"])
+    home = reverse("articles:home")
+    first = _cards(client.get(home))
+    renders.clear()
+    with django_assert_max_num_queries(3) as queries:
+        again = _cards(client.get(home))
+    assert again == first and renders == []
+    assert not [query for query in queries.captured_queries if "taggit" in query["sql"]]
+
+
+def test_the_cards_versions_are_read_before_the_listed_articles(client, page_cache_off, monkeypatch):
+    """A card rendered from rows read before a change commits must not be kept under the
+    versions bumped after it: so the versions come first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ArticleFactory(title="先后")
+    original = fragments.card_versions
+    article_reads_before = []
+    with CaptureQueriesContext(connection) as queries:
+
+        def recording():
+            article_reads_before.append(
+                [query for query in queries.captured_queries if 'FROM "articles_article"' in query["sql"]]
+            )
+            return original()
+
+        monkeypatch.setattr(fragments, "card_versions", recording)
+        response = client.get(reverse("articles:home"))
+    assert [card["title"] for card in _cards(response)] == ["先后"]
+    assert article_reads_before == [[]]

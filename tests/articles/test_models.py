@@ -201,12 +201,17 @@ class TestQuerysets:
         assert set(Article.objects.published()) == {public}
         assert set(Article.objects.readable()) == {public, archived}
 
-    def test_for_list_is_newest_first_and_loads_sources_and_tags_in_bulk(self, django_assert_num_queries):
+    def test_for_list_is_newest_first_with_sources_and_with_listed_tags_in_bulk(self, django_assert_num_queries):
         now = timezone.now()
         older = ArticleFactory(publish_at=now - datetime.timedelta(days=2), tags=["芯片"])
         newer = ArticleFactory(publish_at=now - datetime.timedelta(days=1), tags=["芯片", "AI"])
+        with django_assert_num_queries(1):
+            assert [(a.pk, a.source.name) for a in Article.objects.for_list()] == [
+                (newer.pk, newer.source.name),
+                (older.pk, older.source.name),
+            ]
         with django_assert_num_queries(2):
-            articles = list(Article.objects.for_list())
+            articles = list(Article.objects.for_list().with_listed_tags())
             assert [(a.source.name, sorted(t.name for t in a.listed_tags)) for a in articles] == [
                 (newer.source.name, ["AI", "芯片"]),
                 (older.source.name, ["芯片"]),
