@@ -227,25 +227,25 @@ class SearchResults:
             .order_by("name")
         ):
             tags[tag.tagged_id].append(tag)
-        article_url, source_url = slug_url("articles:detail"), slug_url("articles:source")
-        hits = []
-        for article_id, rank in ranked:
-            if article_id in articles:
-                article = articles[article_id]
-                entry = article.search_entry
-                hits.append(
-                    SearchHit(
-                        article=article,
-                        rank=rank,
-                        tags=tags[article_id],
-                        title_html=self.highlight(article.title),
-                        snippet_html=self.snippet(entry.summary, entry.lead, entry.body),
-                        url=article_url(article.slug),
-                        source_url=source_url(article.source.slug),
-                        tag_links=[(tag, self._tag_link(tag.slug)) for tag in tags[article_id]],
-                    )
-                )
-        return hits
+        urls = {"article_url": slug_url("articles:detail"), "source_url": slug_url("articles:source")}
+        return [
+            self._hit(articles[article_id], rank, tags[article_id], **urls)
+            for article_id, rank in ranked
+            if article_id in articles
+        ]
+
+    def _hit(self, article, rank, tags, *, article_url, source_url):
+        entry = article.search_entry
+        return SearchHit(
+            article=article,
+            rank=rank,
+            tags=tags,
+            title_html=self.highlight(article.title),
+            snippet_html=self.snippet(entry.summary, entry.lead, entry.body),
+            url=article_url(article.slug),
+            source_url=source_url(article.source.slug),
+            tag_links=[(tag, self._tag_link(tag.slug)) for tag in tags],
+        )
 
     def highlight(self, text):
         """text HTML-escaped, with every match of a term in <mark>."""

@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.search.results import filter_link
+from articles.search.results import filter_link, slug_url
 from tests.articles.conftest import soup
 from tests.factories import ArticleFactory, SourceFactory
 
@@ -104,6 +104,12 @@ def test_hits_link_to_the_article_and_its_source(client, title, source_name):
 
     assert hit.select_one("h2 a")["href"] == article.get_absolute_url()
     assert hit.select_one(".meta a")["href"] == article.source.get_absolute_url()
+
+
+@given(slug=st.from_regex(r"[-\w]+", fullmatch=True))
+def test_slug_url_writes_what_reverse_writes(slug):
+    for view_name in ("articles:detail", "articles:source"):
+        assert slug_url(view_name)(slug) == reverse(view_name, kwargs={"slug": slug})
 
 
 # The source filter --------------------------------------------------------------------------------
