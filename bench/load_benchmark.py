@@ -13,8 +13,11 @@ file, or the PostgreSQL database qingtan_load_<articles>_<comments>) and reused 
 
 Server: gunicorn with production settings (DEBUG off, a throwaway DJANGO_SECRET_KEY,
 DJANGO_SECURE_SSL_REDIRECT=false, manifest static files collected into a temporary STATIC_ROOT),
---workers 2 with --threads (default 4) on 127.0.0.1. The comment rate limit is the configured one:
-the POSTs are spread over up to 2,000 readers so that it is not what the run measures.
+--workers 2 with --threads (default 4) on 127.0.0.1, as many connections a worker as it has
+threads and none kept open after its response, as docs/deploy.md runs it (--keep-alive N keeps
+them open N seconds, with gunicorn's default 1,000 connections a worker, to compare). The
+comment rate limit is the configured one: the POSTs are spread over up to 2,000 readers so that
+it is not what the run measures.
 
 Measurements (wrk, concurrency 8 unless said): a static file as large as the home page, the
 /favicon.ico redirect (every middleware, no database: the ceiling of any page Django serves), then,
@@ -80,6 +83,12 @@ def parse_args():
     )
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=0,
+        help="gunicorn --keep-alive seconds (default 0, as docs/deploy.md runs it; see there)",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
     parser.add_argument("--quick", action="store_true", help="3 seconds per measurement")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
@@ -306,6 +315,13 @@ def gunicorn(env, args, port, log_path):
         str(args.workers),
         "--threads",
         str(args.threads),
+        # A worker takes no more connections than it has threads, and closes each after its
+        # response: a connection kept open would stay with the worker that accepted it, however
+        # busy (docs/deploy.md, "Workers and threads").
+        "--worker-connections",
+        str(args.threads if not args.keep_alive else 1000),
+        "--keep-alive",
+        str(args.keep_alive),
         "--bind",
         f"127.0.0.1:{port}",
         "--no-control-socket",
@@ -468,6 +484,7 @@ def main():
     print(f"\n{database}: {facts}; generated in {generation.get('generated_in_seconds')} s; log {log_path}")
 
     rows, results = [], {"database": database, "facts": facts, "generation": generation, "pages": {}}
+    results["server"] = {"workers": args.workers, "threads": args.threads, "keep_alive": args.keep_alive}
     results["load_average_before"] = load_average()
     with gunicorn(env, args, port, log_path) as server:
         static = measure(base, STATIC, duration=args.duration)
@@ -516,7 +533,8 @@ def main():
     print()
     print(table(rows, static["rps"]))
     print(
-        f"\nworkers: {args.workers} x {args.threads} threads; peak RSS per worker (MB): "
+        f"\nworkers: {args.workers} x {args.threads} threads, keep-alive {args.keep_alive} s; "
+        "peak RSS per worker (MB): "
         f"cached run {results['rss_cached_mb']}, uncached run {results.get('rss_uncached_mb')}"
     )
     if "post" in results["pages"]:
