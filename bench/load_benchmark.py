@@ -4,6 +4,7 @@
     bench/run --articles 1000 --comments 10000 --users 2000   # the small reference data set
     bench/run --postgres                       # PostgreSQL and Redis on 127.0.0.1
     bench/run --quick                          # 3 s per measurement instead of 10
+    bench/run --rounds 3                       # every row three times: medians and ranges
     nice -n 10 bench/run --generate-only       # only the data (then measure when the box is quiet)
     bench/run --only post                      # only the comment POSTs (and the static file, for the ratio)
 
@@ -44,6 +45,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,6 +92,13 @@ def parse_args():
         help="gunicorn --keep-alive seconds (default 0, as docs/deploy.md runs it; see there)",
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every row this many times, one round after another, and print the medians "
+        "(and the range of each ratio to the static file)",
+    )
     parser.add_argument("--quick", action="store_true", help="3 seconds per measurement")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--skip-post", action="store_true")
@@ -100,6 +109,8 @@ def parse_args():
     args = parser.parse_args()
     if args.quick:
         args.duration = 3
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.only == "post":
         args.skip_post, args.skip_uncached = False, True
     return args
@@ -293,6 +304,26 @@ def count_comments(token):
         connection.close()
 
 
+def post_comments(base, sessions, *, duration):
+    """Signed-in readers POSTing comments at concurrency 16 (bench/post_comment.lua); the
+    comments of this measurement are counted in the database after it."""
+    token = f"run{secrets.token_hex(6)}"
+    post = wrk(
+        f"{base}/",
+        connections=16,
+        duration=duration,
+        script=ROOT / "bench" / "post_comment.lua",
+        script_args=[str(sessions), str(sessions.with_suffix(".articles")), token],
+    )
+    time.sleep(2)  # requests wrk stopped waiting for at the end may still be committing
+    post["stored"] = count_comments(token)
+    # Accepted (302) but not in the database. The database may hold a few more than were
+    # counted as accepted: answers still on their way when wrk stopped.
+    post["lost"] = max(0, post.get("redirects", 0) - post["stored"])
+    post["errors"] += post.get("other", 0)
+    return post
+
+
 def load_average():
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -434,21 +465,57 @@ def measure_with_static(base, path, *, duration, static=STATIC):
     return result
 
 
+def ratio(result, static_rps):
+    reference = result.get("static_rps", static_rps)
+    return result["rps"] / reference if reference else 0
+
+
+def combined(results):
+    """One row from the rounds of a measurement: the median of each figure (and of each round's
+    ratio to its static file), the errors and comments of all rounds, and the rounds themselves."""
+    if len(results) == 1:
+        return results[0]
+    row = {
+        name: statistics.median(result[name] for result in results)
+        for name in ("rps", "p50_ms", "p99_ms", "static_rps")
+        if all(name in result for result in results)
+    }
+    for name in ("requests", "errors", "redirects", "other", "stored", "lost"):
+        if all(name in result for result in results):
+            row[name] = sum(result[name] for result in results)
+    if "static_rps" in row:
+        ratios = [ratio(result, None) for result in results]
+        row["ratio"] = statistics.median(ratios)
+        row["ratio_range"] = [min(ratios), max(ratios)]
+        row["static_file"] = results[0]["static_file"]
+    row["rounds"] = results
+    return row
+
+
 # Report -------------------------------------------------------------------------------------------
 
 
 def table(rows, static_rps):
+    ranges = any("ratio_range" in result for _, _, result in rows)
     lines = [
-        f"{'page':<34} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'x static':>8}",
-        "-" * 83,
+        f"{'page':<34} {'conc':>4} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'x static':>8}"
+        + (f" {'range':>15}" if ranges else ""),
+        "-" * (99 if ranges else 83),
     ]
     for name, connections, result in rows:
-        reference = result.get("static_rps", static_rps)
-        ratio = result["rps"] / reference if reference else 0
         figures = (
             f"{result['rps']:>9.1f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {result['errors']:>6}"
         )
-        lines.append(f"{name:<34} {connections:>4} {figures} {ratio:>8.1%}")
+        line = f"{name:<34} {connections:>4} {figures} {result.get('ratio', ratio(result, static_rps)):>8.1%}"
+        if "ratio_range" in result:
+            low, high = result["ratio_range"]
+            line += f" {f'{low:.1%}–{high:.1%}':>15}"
+        lines.append(line)
+    if ranges:
+        lines.append(
+            "(medians of the rounds; x static is the median of each round's ratio, range its lowest "
+            "and highest)"
+        )
     return "\n".join(lines)
 
 
@@ -485,50 +552,47 @@ def main():
 
     rows, results = [], {"database": database, "facts": facts, "generation": generation, "pages": {}}
     results["server"] = {"workers": args.workers, "threads": args.threads, "keep_alive": args.keep_alive}
+    results["rounds"] = args.rounds
     results["load_average_before"] = load_average()
+    # Each round measures every row once, so that a slow spell of a shared machine falls on one
+    # round of every row rather than on every round of one.
+    rounds = {}  # label: (connections, [result of each round])
+
+    def record(label, connections, result):
+        rounds.setdefault(label, (connections, []))[1].append(result)
+
     with gunicorn(env, args, port, log_path) as server:
-        static = measure(base, STATIC, duration=args.duration)
-        rows.append(("static file (home page size)", 8, static))
-        # The ceiling of any page Django serves, a cached one included: every middleware and a
-        # view that only redirects (no database, no cache, a 302 of a few bytes).
-        if not args.only:
-            floor = measure_with_static(base, "/favicon.ico", duration=args.duration)
-            rows.append(("middleware only (favicon redirect)", 8, floor))
-            results["pages"]["middleware only"] = floor
-            for name, path in targets.items():
-                label = f"{name} (cached)" if name not in {"search", "profile"} else name
-                result = measure_with_static(base, path, duration=args.duration, static=static_like(name))
-                rows.append((label, 8, result))
-                results["pages"][label] = result
-        if not args.skip_post:
-            token = f"run{secrets.token_hex(6)}"
-            post = wrk(
-                f"{base}/",
-                connections=16,
-                duration=args.duration,
-                script=ROOT / "bench" / "post_comment.lua",
-                script_args=[str(sessions), str(sessions.with_suffix(".articles")), token],
-            )
-            time.sleep(2)  # requests wrk stopped waiting for at the end may still be committing
-            post["stored"] = count_comments(token)
-            # Accepted (302) but not in the database. The database may hold a few more than were
-            # counted as accepted: answers still on their way when wrk stopped.
-            post["lost"] = max(0, post.get("redirects", 0) - post["stored"])
-            post["errors"] += post.get("other", 0)
-            rows.append(("POST comment (signed in)", 16, post))
-            results["pages"]["post"] = post
+        for _ in range(args.rounds):
+            record("static file (home page size)", 8, measure(base, STATIC, duration=args.duration))
+            # The ceiling of any page Django serves, a cached one included: every middleware and a
+            # view that only redirects (no database, no cache, a 302 of a few bytes).
+            if not args.only:
+                floor = measure_with_static(base, "/favicon.ico", duration=args.duration)
+                record("middleware only", 8, floor)
+                for name, path in targets.items():
+                    label = f"{name} (cached)" if name not in {"search", "profile"} else name
+                    static = static_like(name)
+                    record(label, 8, measure_with_static(base, path, duration=args.duration, static=static))
+            if not args.skip_post:
+                record("post", 16, post_comments(base, sessions, duration=args.duration))
         results["rss_cached_mb"] = worker_peak_rss_mb(server.pid)
-    results["static"] = static
     if not args.skip_uncached:
         env_uncached = {**env, "QINGTAN_PAGE_CACHE_SECONDS": "0"}
         with gunicorn(env_uncached, args, port, log_path) as server:
-            for name in ("home", "article_300", "article_20", "tag"):
-                result = measure_with_static(
-                    base, targets[name], duration=args.duration, static=static_like(name)
-                )
-                rows.append((f"{name} (uncached)", 8, result))
-                results["pages"][f"{name} (uncached)"] = result
+            for _ in range(args.rounds):
+                for name in ("home", "article_300", "article_20", "tag"):
+                    static = static_like(name)
+                    result = measure_with_static(base, targets[name], duration=args.duration, static=static)
+                    record(f"{name} (uncached)", 8, result)
             results["rss_uncached_mb"] = worker_peak_rss_mb(server.pid)
+    names = {"middleware only": "middleware only (favicon redirect)", "post": "POST comment (signed in)"}
+    for label, (connections, measured) in rounds.items():
+        result = combined(measured)
+        if label == "static file (home page size)":
+            static = results["static"] = result
+        else:
+            results["pages"][label] = result
+        rows.append((names.get(label, label), connections, result))
 
     print()
     print(table(rows, static["rps"]))
