@@ -57,12 +57,14 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.paginator import Paginator
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -248,9 +250,42 @@ def _store():
     return store
 
 
+# Versions are read once a request: the page cache, the counts and the fragments of one page all
+# ask for the same few, and on Redis each read is a round trip (an article page made seven).
+# A value read earlier in the request is as safe as one read now: what is stored is stored under
+# versions read before the rows it shows, and a bump moves past it. The request's own bumps
+# forget what they change, so it reads its own changes.
+_request = Local()
+
+
+def _request_started(**kwargs):
+    _request.versions = {}
+    _request.counts = {}
+
+
+def _request_finished(**kwargs):
+    _request.versions = _request.counts = None
+
+
+def _remembered(kind):
+    """This request's remembered `kind` ("versions" or "counts"), or None outside a request."""
+    return getattr(_request, kind, None)
+
+
+def _read_versions(names):
+    """{name: version} of `names`, each read from the store at most once a request."""
+    remembered = _remembered("versions")
+    if remembered is None:
+        return _store().get_many(names)
+    missing = [name for name in names if name not in remembered]
+    if missing:
+        remembered.update(_store().get_many(missing))
+    return remembered
+
+
 def versions(names):
     """The current versions of `names` (SITE, ARTICLES, COUNTS, article_key(slug)), as a tuple."""
-    found = _store().get_many([SITE, *names])
+    found = _read_versions([SITE, *names])
     return tuple(found[name] for name in (SITE, *names))
 
 
@@ -261,14 +296,17 @@ def versions_and_entry(names, key):
     names = [SITE, *names]
     copies = getattr(cache, "copies", None)
     copy = copies.get(key) if copies is not None else None
-    if copy is not None:
-        found = _store().get_many(names)
+    remembered = _remembered("versions")
+    if copy is not None or (remembered is not None and remembered.keys() >= set(names)):
+        found = _read_versions(names)
         current = tuple(found[name] for name in names)
-        if _is_fresh(copy, current):
+        if copy is not None and _is_fresh(copy, current):
             return current, copy
         entry = cache.get(key)  # stored by another process under newer versions, perhaps
     else:
         found, entry = _store().get_many_with(names, key)
+        if remembered is not None:
+            remembered.update(found)
         current = tuple(found[name] for name in names)
     if copies is not None and _is_fresh(entry, current):
         copies.set(key, entry, entry[3] - time.time())
@@ -285,8 +323,11 @@ def _store_page(key, entry, timeout):
 
 def _bump_now(names):
     store = _store()
+    remembered = _remembered("versions")
     for name in names:
         store.bump(name)
+        if remembered is not None:
+            remembered.pop(name, None)
 
 
 def bump(*names):
@@ -670,6 +711,8 @@ def connect():
         post_save.connect(_articles_changed, sender=model, dispatch_uid=f"{uid}_saved")
         post_delete.connect(_articles_changed, sender=model, dispatch_uid=f"{uid}_deleted")
     m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="page_cache_tags_changed")
+    request_started.connect(_request_started, dispatch_uid="page_cache_request_started")
+    request_finished.connect(_request_finished, dispatch_uid="page_cache_request_finished")
 
 
 # Counts for pagination ------------------------------------------------------------------------
@@ -703,13 +746,19 @@ def count_of(key, queryset, *, depends_on=(ARTICLES,), compute=None):
     `depends_on` change or the clock publishes or takes down an article."""
     identity = f"{key}\n" + ":".join(str(v) for v in versions(list(depends_on)))
     cache_key = "count:" + hashlib.blake2b(identity.encode(), digest_size=20).hexdigest()
+    remembered = _remembered("counts")
+    if remembered is not None and cache_key in remembered:
+        return remembered[cache_key]
     entry = cache.get(cache_key)
     if entry is not None and time.time() < entry[1]:  # its own deadline, as pages have
-        return entry[0]
-    found = compute() if compute else queryset.count()
-    timeout = timeout_for(KEEP_SECONDS)
-    if timeout:
-        cache.set(cache_key, (found, time.time() + timeout), timeout)
+        found = entry[0]
+    else:
+        found = compute() if compute else queryset.count()
+        timeout = timeout_for(KEEP_SECONDS)
+        if timeout:
+            cache.set(cache_key, (found, time.time() + timeout), timeout)
+    if remembered is not None:
+        remembered[cache_key] = found
     return found
 
 
