@@ -61,9 +61,8 @@ def test_a_reader_without_a_session_gets_the_hit_before_the_rest_of_the_stack(
     assert not hit.cookies
 
 
-def test_with_redis_a_hit_is_one_round_trip(article, monkeypatch):
+def test_with_redis_a_hit_is_one_round_trip(article, record_redis_commands):
     """The page and the versions it was stored under are read with one MGET."""
-    import redis
     from django.core.cache import caches
 
     from config.cache import FailOpenRedisCache
@@ -72,17 +71,10 @@ def test_with_redis_a_hit_is_one_round_trip(article, monkeypatch):
         pytest.skip("needs Redis (REDIS_URL)")
     url = article.get_absolute_url()
     assert Client().get(url)["X-Page-Cache"] == "miss"
-    commands = []
-    original = redis.Redis.execute_command
-
-    def counting(self, *args, **options):
-        commands.append(args[0])
-        return original(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    commands = record_redis_commands()
     hit = Client().get(url)
     assert hit["X-Page-Cache"] == "hit" and "缓存里的评论" in hit.content.decode()
-    assert commands == ["MGET"]
+    assert [command for command, *_ in commands] == ["MGET"]
 
 
 def _shared_cache_with_copies():
@@ -96,22 +88,13 @@ def _shared_cache_with_copies():
     return backend
 
 
-def test_with_redis_a_hit_of_a_page_the_process_has_reads_only_the_versions(article, monkeypatch):
+def test_with_redis_a_hit_of_a_page_the_process_has_reads_only_the_versions(article, record_redis_commands):
     """The page's bytes are not read through the Redis client again: the process's copy is
     served once Redis says the versions it was stored under are still the current ones."""
-    import redis
-
     backend = _shared_cache_with_copies()
     url = article.get_absolute_url()
     assert Client().get(url)["X-Page-Cache"] == "miss"
-    reads = []
-    original = redis.Redis.execute_command
-
-    def recording(self, *args, **options):
-        reads.append(args)
-        return original(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", recording)
+    reads = record_redis_commands()
     hit = Client().get(url)
     assert hit["X-Page-Cache"] == "hit" and "缓存里的评论" in hit.content.decode()
     assert [command for command, *_ in reads] == ["MGET"]

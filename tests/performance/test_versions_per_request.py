@@ -82,8 +82,7 @@ def test_an_article_page_reads_each_version_once(settings, article, store_reads,
     assert [name for name, reads in collections.Counter(store_reads).items() if reads > 1] == []
 
 
-def test_with_redis_an_uncached_article_page_reads_no_key_twice(settings, article, monkeypatch):
-    import redis
+def test_with_redis_an_uncached_article_page_reads_no_key_twice(settings, article, record_redis_commands):
     from django.core.cache import caches
 
     from config.cache import FailOpenRedisCache
@@ -93,14 +92,7 @@ def test_with_redis_an_uncached_article_page_reads_no_key_twice(settings, articl
     settings.QINGTAN = {**settings.QINGTAN, "PAGE_CACHE_SECONDS": 0}
     url = article.get_absolute_url()
     Client().get(url)  # counts and fragments stored
-    commands = []
-    original = redis.Redis.execute_command
-
-    def recording(self, *args, **options):
-        commands.append(args)
-        return original(self, *args, **options)
-
-    monkeypatch.setattr(redis.Redis, "execute_command", recording)
+    commands = record_redis_commands()
     page = Client().get(url)
     assert page.status_code == 200 and "X-Page-Cache" not in page
     keys = [key for command, *keys in commands for key in keys]
